@@ -1,0 +1,20 @@
+/*
+ * app — what every request handler and background task shares for the life
+ * of the process: the read-only configuration, the store and the master key.
+ * Built once in main.c; never changed after the server starts.
+ */
+#ifndef HB_API_APP_H
+#define HB_API_APP_H
+
+#include "core/config.h"
+#include "core/secret.h"
+#include "store/store.h"
+
+struct app {
+    const struct config *cfg;
+    struct store *store;
+    struct secret_master master;
+    char public_url[CONFIG_STR_MAX + 16]; /* no trailing slash */
+};
+
+#endif

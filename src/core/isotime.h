@@ -1,0 +1,27 @@
+/*
+ * isotime — timestamps. Internally every time is milliseconds since the Unix
+ * epoch (int64). On the wire it is ISO-8601 UTC with milliseconds:
+ * "2024-05-01T00:00:00.000Z".
+ */
+#ifndef HB_CORE_ISOTIME_H
+#define HB_CORE_ISOTIME_H
+
+#include <stdint.h>
+
+#define ISOTIME_LEN 25 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" + NUL */
+
+/* Current wall-clock time in ms. */
+int64_t isotime_now_ms(void);
+
+/* Monotonic clock in ms, for durations. */
+int64_t isotime_mono_ms(void);
+
+/* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (ISOTIME_LEN bytes). */
+void isotime_format(int64_t ms, char out[ISOTIME_LEN]);
+
+/* Parses an ISO-8601 date or date-time: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]"
+ * followed by "Z", "+HH:MM", "-HH:MM" or nothing (UTC). Returns ERR_OK and
+ * writes *out_ms, or ERR_INVALID. */
+int isotime_parse(const char *s, int64_t *out_ms);
+
+#endif

@@ -1,0 +1,20 @@
+/* routes — the route table: every endpoint hrbridge serves. */
+#include "http/router.h"
+
+#include "api/general.h"
+#include "api/integrations.h"
+
+#include <stddef.h>
+
+#define AUTH ROUTE_AUTH
+
+const struct route router_routes[] = {
+    {"GET", "/v1/check-api-key", general_check_api_key, FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/tools/{}", general_tools, FAMILY_GENERAL, AUTH},
+    {"POST", "/v1/integrations", integrations_create, FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/integrations/{}", integrations_get, FAMILY_GENERAL, AUTH},
+    {"DELETE", "/v1/integrations/{}", integrations_delete, FAMILY_GENERAL, AUTH},
+    {"PUT", "/v1/integrations/{}/enabled", integrations_set_enabled, FAMILY_GENERAL, AUTH},
+    {"GET", "/assets/tools/{}/{}", general_tool_asset, FAMILY_GENERAL, 0},
+    {NULL, NULL, NULL, 0, 0},
+};

@@ -1,0 +1,283 @@
+/*
+ * main — the hrbridge command line: serve | migrate | keys create | config
+ * show. Each command loads the configuration table (flags > environment >
+ * config file > defaults), opens the store and does one job.
+ */
+#include "api/app.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/secret.h"
+#include "http/server.h"
+#include "store/store.h"
+
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: hrbridge COMMAND [options]\n\n"
+               "commands:\n"
+               "  serve         run the API server\n"
+               "  migrate       create or upgrade the database schema\n"
+               "  keys create   create an API key and print it (only the key)\n"
+               "  config show   print the effective configuration (secrets redacted)\n\n"
+               "Run \"hrbridge COMMAND --help\" for the options of a command.\n");
+}
+
+static void command_help(const char *synopsis, const char *what, unsigned scope)
+{
+    printf("usage: hrbridge %s\n\n%s\n\noptions (flag, environment variable, default):\n",
+           synopsis, what);
+    config_print_help(stdout, scope);
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Loads the configuration and the logging settings; prints the error. */
+static int load_config(struct config *cfg, int *argc, char **argv)
+{
+    struct err e;
+
+    err_init(&e);
+    if (config_load(cfg, argc, argv, NULL, &e) != ERR_OK) {
+        fprintf(stderr, "hrbridge: %s\n", e.msg);
+        return -1;
+    }
+    log_set_level(cfg->log_level);
+    log_set_trace(cfg->log_trace);
+    return 0;
+}
+
+/* Opens and migrates the store; prints the error. */
+static int open_store(const struct config *cfg, int pool, struct store **out)
+{
+    struct err e;
+    int rc;
+
+    err_init(&e);
+    rc = store_open(cfg->db_url, pool, out, &e);
+    if (rc != ERR_OK) {
+        fprintf(stderr, "hrbridge: %s\n", e.msg);
+        return -1;
+    }
+    rc = store_migrate(*out, NULL, NULL);
+    if (rc != ERR_OK) {
+        fprintf(stderr, "hrbridge: migrating %s failed (%s)\n", store_backend(*out),
+                err_name(rc));
+        store_close(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+/* The master key from HRBRIDGE_MASTER_KEY, else the key file (created when
+ * create is set). */
+static int load_master_key(const struct config *cfg, struct secret_master *m, int create)
+{
+    char path[CONFIG_STR_MAX + 8];
+    int rc;
+
+    if (cfg->master_key[0]) {
+        if (secret_master_from_hex(m, cfg->master_key) != ERR_OK) {
+            fprintf(stderr, "hrbridge: secret.master_key: expected 64 hex characters\n");
+            return -1;
+        }
+        return 0;
+    }
+    config_master_key_path(cfg, path, sizeof(path));
+    rc = secret_master_load(m, path, create);
+    if (rc == ERR_NOT_FOUND)
+        fprintf(stderr, "hrbridge: no master key: set HRBRIDGE_MASTER_KEY or run serve once "
+                        "to create %s\n",
+                path);
+    else if (rc == ERR_INVALID)
+        fprintf(stderr, "hrbridge: master key file %s must hold 64 hex characters and be "
+                        "readable by its owner only (mode 0600)\n",
+                path);
+    else if (rc != ERR_OK)
+        fprintf(stderr, "hrbridge: cannot read or create master key file %s\n", path);
+    return rc == ERR_OK ? 0 : -1;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static struct app app;
+    static struct config cfg;
+    struct server *srv = NULL;
+    sigset_t set;
+    struct err e;
+    int sig = 0, threads;
+
+    if (wants_help(argc, argv)) {
+        command_help("serve [--db URL] [--listen HOST:PORT] [--no-worker]",
+                     "Runs the API server.", CFG_SCOPE_SERVE);
+        return 0;
+    }
+    if (load_config(&cfg, &argc, argv) != 0)
+        return 2;
+    if (argc > 1) {
+        fprintf(stderr, "hrbridge serve: unexpected argument %s\n", argv[1]);
+        return 2;
+    }
+    /* Signals are taken by sigwait below, so block them before any thread starts. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    threads = cfg.http_threads > 0 ? (int)cfg.http_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    app.cfg = &cfg;
+    if (open_store(&cfg, threads + 2, &app.store) != 0)
+        return 1;
+    if (load_master_key(&cfg, &app.master, 1) != 0) {
+        store_close(app.store);
+        return 1;
+    }
+    if (cfg.public_url[0])
+        snprintf(app.public_url, sizeof(app.public_url), "%s", cfg.public_url);
+    else
+        snprintf(app.public_url, sizeof(app.public_url), "http://%s", cfg.listen);
+    for (size_t n = strlen(app.public_url); n > 0 && app.public_url[n - 1] == '/'; n--)
+        app.public_url[n - 1] = '\0';
+
+    err_init(&e);
+    if (server_start(&app, &srv, &e) != ERR_OK) {
+        fprintf(stderr, "hrbridge: %s\n", e.msg);
+        store_close(app.store);
+        return 1;
+    }
+    log_info("main", "msg=started backend=%s", store_backend(app.store));
+    sigwait(&set, &sig);
+    log_info("main", "msg=\"shutting down\" signal=%d", sig);
+    server_stop(srv);
+    store_close(app.store);
+    sodium_memzero(&app.master, sizeof(app.master));
+    return 0;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    struct config cfg;
+    struct store *store = NULL;
+    struct err e;
+    int applied = 0, version = 0, rc;
+
+    if (wants_help(argc, argv)) {
+        command_help("migrate [--db URL]", "Creates or upgrades the database schema.",
+                     CFG_SCOPE_ALL & ~(unsigned)(CFG_SCOPE_SERVE | CFG_SCOPE_KEYS));
+        return 0;
+    }
+    if (load_config(&cfg, &argc, argv) != 0)
+        return 2;
+    err_init(&e);
+    if (store_open(cfg.db_url, 1, &store, &e) != ERR_OK) {
+        fprintf(stderr, "hrbridge: %s\n", e.msg);
+        return 1;
+    }
+    rc = store_migrate(store, &applied, &version);
+    store_close(store);
+    if (rc != ERR_OK) {
+        fprintf(stderr, "hrbridge: migration failed (%s)\n", err_name(rc));
+        return 1;
+    }
+    printf("schema version %d (%d migration%s applied)\n", version, applied,
+           applied == 1 ? "" : "s");
+    return 0;
+}
+
+static int cmd_keys(int argc, char **argv)
+{
+    struct config cfg;
+    struct store *store = NULL;
+    char key[SECRET_APIKEY_MAX], hash[SECRET_HASH_HEX], env[IDS_LEN + 1];
+    int rc;
+
+    if (argc < 2 || strcmp(argv[1], "create") != 0 || wants_help(argc, argv)) {
+        command_help("keys create [--db URL] [--environment NAME]",
+                     "Creates an API key for an environment (created when new) and prints only "
+                     "the key.\nThe key is stored only as a hash: keep it, it cannot be shown again.",
+                     CFG_SCOPE_KEYS | (CFG_SCOPE_ALL & ~(unsigned)CFG_SCOPE_SERVE));
+        return wants_help(argc, argv) ? 0 : 2;
+    }
+    argv++;
+    argc--;
+    if (load_config(&cfg, &argc, argv) != 0)
+        return 2;
+    if (argc > 1) {
+        fprintf(stderr, "hrbridge keys create: unexpected argument %s\n", argv[1]);
+        return 2;
+    }
+    if (open_store(&cfg, 1, &store) != 0)
+        return 1;
+    rc = store_environment_ensure(store, cfg.environment, env);
+    if (rc == ERR_OK) {
+        secret_apikey_new(key);
+        secret_apikey_hash(key, strlen(key), hash);
+        rc = store_apikey_insert(store, env, hash);
+    }
+    store_close(store);
+    if (rc != ERR_OK) {
+        fprintf(stderr, "hrbridge: creating the key failed (%s)\n", err_name(rc));
+        return 1;
+    }
+    printf("%s\n", key);
+    sodium_memzero(key, sizeof(key));
+    return 0;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+    struct config cfg;
+
+    if (argc < 2 || strcmp(argv[1], "show") != 0 || wants_help(argc, argv)) {
+        command_help("config show [options]", "Prints the effective configuration.",
+                     CFG_SCOPE_ALL);
+        return wants_help(argc, argv) ? 0 : 2;
+    }
+    argv++;
+    argc--;
+    if (load_config(&cfg, &argc, argv) != 0)
+        return 2;
+    config_print(stdout, &cfg);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+
+    if (secret_init() != ERR_OK) {
+        fprintf(stderr, "hrbridge: libsodium failed to initialise\n");
+        return 1;
+    }
+    if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        usage(cmd ? stdout : stderr);
+        return cmd ? 0 : 2;
+    }
+    argv++;
+    argc--;
+    if (strcmp(cmd, "serve") == 0)
+        return cmd_serve(argc, argv);
+    if (strcmp(cmd, "migrate") == 0)
+        return cmd_migrate(argc, argv);
+    if (strcmp(cmd, "keys") == 0)
+        return cmd_keys(argc, argv);
+    if (strcmp(cmd, "config") == 0)
+        return cmd_config(argc, argv);
+    fprintf(stderr, "hrbridge: unknown command \"%s\"\n", cmd);
+    usage(stderr);
+    return 2;
+}

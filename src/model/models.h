@@ -1,0 +1,36 @@
+/*
+ * models — the unified HRIS read models hrbridge serves: their Kombo ids
+ * ("hris_employees"), labels, endpoint paths and the unified fields a scope
+ * config can switch on or off (from the OpenAPI file's record schemas).
+ */
+#ifndef HB_MODEL_MODELS_H
+#define HB_MODEL_MODELS_H
+
+#include <stddef.h>
+
+enum model {
+    MODEL_EMPLOYEES,
+    MODEL_EMPLOYMENTS,
+    MODEL_GROUPS,
+    MODEL_LOCATIONS,
+    MODEL_LEGAL_ENTITIES,
+    MODEL_ABSENCE_TYPES,
+    MODEL_ABSENCES,
+    MODEL_TIME_OFF_BALANCES,
+    MODEL_COUNT
+};
+
+struct model_def {
+    const char *id;    /* "hris_employees" */
+    const char *label; /* "Employees" */
+    const char *path;  /* "/hris/employees" */
+    const char *const *fields; /* NULL-terminated */
+};
+
+/* The definition of m. */
+const struct model_def *models_get(enum model m);
+
+/* Finds a model by its id; returns 0 and *out, or -1. */
+int models_find(const char *id, enum model *out);
+
+#endif

@@ -1,0 +1,57 @@
+/* tools — the catalog of supported remote HR systems. */
+#include "model/tools.h"
+
+#include <string.h>
+
+static const char *const personio_keys[] = {"client_id", "client_secret", NULL};
+static const char *const bamboohr_keys[] = {"company_domain", "api_key", NULL};
+static const char *const hibob_keys[] = {"service_user_id", "service_user_token", NULL};
+static const char *const factorial_keys[] = {"api_key", NULL};
+
+/* Coverage says what hrbridge syncs today, not what the vendor could offer:
+ * a model becomes SUPPORTED when its connector maps it. */
+#define NOT_YET                                                                                    \
+    {                                                                                              \
+        COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED,        \
+            COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED     \
+    }
+
+static const struct tool_def tools[] = {
+    {"personio", "Personio", "https://api.personio.de", personio_keys,
+     "https://developer.personio.de/docs/getting-started-with-the-personio-api", NOT_YET},
+    {"bamboohr", "BambooHR", "https://api.bamboohr.com/api/gateway.php/{company_domain}",
+     bamboohr_keys, "https://documentation.bamboohr.com/docs/getting-started", NOT_YET},
+    {"hibob", "HiBob", "https://api.hibob.com", hibob_keys,
+     "https://apidocs.hibob.com/docs/api-service-users", NOT_YET},
+    {"factorial", "Factorial", "https://api.factorialhr.com", factorial_keys,
+     "https://apidoc.factorialhr.com/docs/authentication", NOT_YET},
+};
+
+const struct tool_def *tools_all(size_t *n)
+{
+    *n = sizeof(tools) / sizeof(tools[0]);
+    return tools;
+}
+
+const struct tool_def *tools_find(const char *id)
+{
+    for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
+        if (strcmp(tools[i].id, id) == 0)
+            return &tools[i];
+    }
+    return NULL;
+}
+
+const char *tools_coverage_name(enum coverage c)
+{
+    switch (c) {
+    case COV_SUPPORTED:
+        return "SUPPORTED";
+    case COV_UNSUPPORTED:
+        return "UNSUPPORTED";
+    case COV_NOT_IMPLEMENTED:
+        return "NOT_IMPLEMENTED";
+    default:
+        return "UNKNOWN";
+    }
+}
