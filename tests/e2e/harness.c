@@ -1,0 +1,333 @@
+/* harness — real processes on loopback ports, and HTTP to them. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+const char *harness_bin(const char *name)
+{
+    static char path[1024];
+    const char *dir = getenv("HB_BUILD_DIR");
+
+    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "build", name);
+    return path;
+}
+
+int harness_tmpdir(char *out, size_t outlen)
+{
+    const char *base = getenv("TMPDIR");
+
+    snprintf(out, outlen, "%s/hrbridge-e2e-XXXXXX", base && *base ? base : "/tmp");
+    return mkdtemp(out) ? 0 : -1;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void harness_rmtree(const char *dir)
+{
+    if (dir && *dir && !getenv("HB_KEEP_TMP"))
+        nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int harness_free_port(void)
+{
+    struct sockaddr_in sa;
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
+
+    if (fd < 0)
+        return -1;
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    close(fd);
+    return port;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void print_log(const char *path)
+{
+    char line[1024];
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return;
+    fprintf(stderr, "---- %s ----\n", path);
+    while (fgets(line, sizeof(line), f))
+        fputs(line, stderr);
+    fclose(f);
+}
+
+static pid_t spawn(const char *const argv[], const char *const env[], int out_fd)
+{
+    pid_t pid = fork();
+
+    if (pid != 0)
+        return pid;
+    for (size_t i = 0; env && env[i]; i++)
+        putenv((char *)env[i]);
+    if (out_fd >= 0) {
+        dup2(out_fd, STDOUT_FILENO);
+        dup2(out_fd, STDERR_FILENO);
+    }
+    execv(argv[0], (char *const *)argv);
+    fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+int harness_spawn(struct hproc *p, const char *const argv[], const char *const env[],
+                  const char *ready_path, int timeout_ms)
+{
+    int fd, waited = 0, status;
+    char url[256];
+
+    snprintf(p->base_url, sizeof(p->base_url), "http://127.0.0.1:%d", p->port);
+    fd = open(p->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    p->pid = spawn(argv, env, fd);
+    if (fd >= 0)
+        close(fd);
+    if (p->pid < 0)
+        return -1;
+    snprintf(url, sizeof(url), "%s%s", p->base_url, ready_path ? ready_path : "/");
+    while (waited < timeout_ms) {
+        struct hresp r;
+        if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+            fprintf(stderr, "harness: %s exited early\n", argv[0]);
+            print_log(p->log_path);
+            p->pid = 0;
+            return -1;
+        }
+        if (harness_http("GET", url, NULL, NULL, 0, &r) == 0) {
+            hresp_free(&r);
+            return 0;
+        }
+        sleep_ms(20);
+        waited += 20;
+    }
+    fprintf(stderr, "harness: %s did not answer within %d ms\n", argv[0], timeout_ms);
+    print_log(p->log_path);
+    harness_stop(p);
+    return -1;
+}
+
+int harness_start_hrsim(struct hproc *p, const char *dir, const char *const extra[])
+{
+    const char *argv[32];
+    char listen[64];
+    size_t n = 0;
+
+    memset(p, 0, sizeof(*p));
+    p->port = harness_free_port();
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", p->port);
+    snprintf(p->log_path, sizeof(p->log_path), "%s/hrsim.log", dir);
+    argv[n++] = harness_bin("hrsim");
+    argv[n++] = "--listen";
+    argv[n++] = listen;
+    for (size_t i = 0; extra && extra[i] && n < 31; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    return harness_spawn(p, argv, NULL, "/__sim/requests", 10000);
+}
+
+int harness_stop(struct hproc *p)
+{
+    int status = -1, waited = 0;
+
+    if (!p || p->pid <= 0)
+        return -1;
+    kill(p->pid, SIGTERM);
+    while (waited < 5000) {
+        if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+            p->pid = 0;
+            return status;
+        }
+        sleep_ms(10);
+        waited += 10;
+    }
+    kill(p->pid, SIGKILL);
+    waitpid(p->pid, &status, 0);
+    p->pid = 0;
+    return status;
+}
+
+int harness_run(const char *const argv[], const char *const env[], char **out)
+{
+    int pipefd[2], status = 0;
+    size_t len = 0, cap = 4096;
+    char *buf;
+    pid_t pid;
+    ssize_t n;
+
+    if (pipe(pipefd) != 0)
+        return -1;
+    pid = fork();
+    if (pid == 0) {
+        close(pipefd[0]);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv((char *)env[i]);
+        dup2(pipefd[1], STDOUT_FILENO);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    if (pid < 0) {
+        close(pipefd[0]);
+        return -1;
+    }
+    buf = malloc(cap);
+    while (buf && (n = read(pipefd[0], buf + len, cap - len - 1)) > 0) {
+        len += (size_t)n;
+        if (cap - len < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    close(pipefd[0]);
+    waitpid(pid, &status, 0);
+    if (!buf)
+        return -1;
+    buf[len] = '\0';
+    if (out)
+        *out = buf;
+    else
+        free(buf);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+struct grow {
+    char *p;
+    size_t len;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct grow *g = ud;
+    size_t n = size * nmemb;
+    char *q = realloc(g->p, g->len + n + 1);
+
+    if (!q)
+        return 0;
+    g->p = q;
+    memcpy(g->p + g->len, ptr, n);
+    g->len += n;
+    g->p[g->len] = '\0';
+    return n;
+}
+
+int harness_http(const char *method, const char *url, const char *const headers[],
+                 const char *body, size_t body_len, struct hresp *out)
+{
+    static int curl_ready;
+    struct grow b = {NULL, 0}, h = {NULL, 0};
+    struct curl_slist *hl = NULL;
+    CURL *c;
+    CURLcode rc;
+
+    if (!curl_ready) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        curl_ready = 1;
+    }
+    memset(out, 0, sizeof(*out));
+    c = curl_easy_init();
+    if (!c)
+        return -1;
+    for (size_t i = 0; headers && headers[i]; i++)
+        hl = curl_slist_append(hl, headers[i]);
+    /* Without an explicit type, curl would send a form content type. */
+    if (body)
+        hl = curl_slist_append(hl, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    }
+    rc = curl_easy_perform(c);
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(hl);
+    if (rc != CURLE_OK) {
+        free(b.p);
+        free(h.p);
+        return -1;
+    }
+    out->body = b.p ? b.p : strdup("");
+    out->len = b.len;
+    out->headers = h.p ? h.p : strdup("");
+    out->json = json_loadb(out->body, out->len, JSON_DECODE_ANY, NULL);
+    return 0;
+}
+
+void hresp_free(struct hresp *r)
+{
+    if (!r)
+        return;
+    free(r->body);
+    free(r->headers);
+    json_decref(r->json);
+    memset(r, 0, sizeof(*r));
+}
+
+int hresp_header(const struct hresp *r, const char *name, char *out, size_t outlen)
+{
+    size_t nlen = strlen(name);
+    const char *p = r->headers;
+
+    while (p && *p) {
+        const char *eol = strstr(p, "\r\n");
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > nlen && strncasecmp(p, name, nlen) == 0 && p[nlen] == ':') {
+            const char *v = p + nlen + 1;
+            size_t vlen;
+            while (*v == ' ')
+                v++;
+            vlen = len - (size_t)(v - p);
+            if (vlen >= outlen)
+                vlen = outlen - 1;
+            memcpy(out, v, vlen);
+            out[vlen] = '\0';
+            return 0;
+        }
+        p = eol ? eol + 2 : NULL;
+    }
+    return -1;
+}
