@@ -11,7 +11,8 @@ BUILD    ?= build
 PKGS     := libmicrohttpd libcurl jansson sqlite3 libpq libsodium
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla
-CPPFLAGS += -D_GNU_SOURCE -Isrc -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Isrc
+DEPFLAGS := -MMD -MP
 
 ifeq ($(SANITIZE),1)
 CC       := clang
@@ -56,7 +57,7 @@ E2E_BIN  := $(patsubst tests/e2e/%.c,$(BUILD)/tests/e2e/%,$(E2E_SRC))
 HARNESS  := $(call obj,tests/e2e/harness.c)
 
 .SECONDEXPANSION:
-.PHONY: all test unit e2e sdk demo deps format check-format lint clean bench
+.PHONY: all test unit e2e sdk demo deps format check-format lint clean bench headers
 all: $(BUILD)/hrbridge $(if $(wildcard sim/main.c),$(BUILD)/hrsim)
 
 # V=1 shows the full commands.
@@ -65,14 +66,14 @@ Q := $(if $(V),,@)
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/gen/migrations_%.c: scripts/gen-migrations.sh $$(wildcard src/store/schema/%/*.sql)
 	@mkdir -p $(dir $@)
 	$(Q)sh scripts/gen-migrations.sh $* $(sort $(wildcard src/store/schema/$*/*.sql)) > $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(FLAGS_STAMP)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(DEPFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(call obj,$(LIB_SRC)) $(GEN_OBJ)
 	@rm -f $@
@@ -92,7 +93,12 @@ $(BUILD)/hrsim: $(call obj,sim/main.c) $(SIMLIB)
 
 # Unit tests may #include the .c they test (to reach static functions); the
 # archives then only supply what the test object does not define itself.
-$(BUILD)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIB) $(SIMLIB)
+$(BUILD)/tests/unit/sim/%: $(call obj,tests/unit/sim/%.c) $(SIMLIB) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+$(BUILD)/tests/unit/%: $(call obj,tests/unit/%.c) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -102,13 +108,20 @@ $(BUILD)/tests/e2e/%: $(call obj,tests/e2e/%.c) $(HARNESS) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(BUILD)/obj/tests/%.o: CPPFLAGS += -Itests -Isim
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -iquote tests -iquote sim -iquote src/http -iquote src/core -iquote src/api -iquote src/store -iquote src/model
 
 deps:
 	@sh scripts/install-deps.sh
 
+# Every header must compile on its own (style.md §2).
+headers:
+	@for h in $(shell find src -name '*.h' | sort); do \
+	    echo "#include \"$${h#src/}\"" | $(CC) $(CPPFLAGS) $(CFLAGS) -x c -fsyntax-only - || \
+	    { echo "header $$h does not stand alone"; exit 1; }; \
+	done
+
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BIN) $(E2E_BIN)
+	@$(MAKE) --no-print-directory all headers $(UNIT_BIN) $(E2E_BIN)
 	@sh scripts/run-tests.sh $(UNIT_BIN) -- $(E2E_BIN)
 
 unit: all $(UNIT_BIN)

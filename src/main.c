@@ -29,8 +29,8 @@ static void usage(FILE *f)
 
 static void command_help(const char *synopsis, const char *what, unsigned scope)
 {
-    printf("usage: hrbridge %s\n\n%s\n\noptions (flag, environment variable, default):\n",
-           synopsis, what);
+    printf("usage: hrbridge %s\n\n%s\n\noptions (flag, environment variable, default):\n", synopsis,
+           what);
     config_print_help(stdout, scope);
 }
 
@@ -72,8 +72,7 @@ static int open_store(const struct config *cfg, int pool, struct store **out)
     }
     rc = store_migrate(*out, NULL, NULL);
     if (rc != ERR_OK) {
-        fprintf(stderr, "hrbridge: migrating %s failed (%s)\n", store_backend(*out),
-                err_name(rc));
+        fprintf(stderr, "hrbridge: migrating %s failed (%s)\n", store_backend(*out), err_name(rc));
         store_close(*out);
         *out = NULL;
         return -1;
@@ -98,12 +97,14 @@ static int load_master_key(const struct config *cfg, struct secret_master *m, in
     config_master_key_path(cfg, path, sizeof(path));
     rc = secret_master_load(m, path, create);
     if (rc == ERR_NOT_FOUND)
-        fprintf(stderr, "hrbridge: no master key: set HRBRIDGE_MASTER_KEY or run serve once "
-                        "to create %s\n",
+        fprintf(stderr,
+                "hrbridge: no master key: set HRBRIDGE_MASTER_KEY or run serve once "
+                "to create %s\n",
                 path);
     else if (rc == ERR_INVALID)
-        fprintf(stderr, "hrbridge: master key file %s must hold 64 hex characters and be "
-                        "readable by its owner only (mode 0600)\n",
+        fprintf(stderr,
+                "hrbridge: master key file %s must hold 64 hex characters and be "
+                "readable by its owner only (mode 0600)\n",
                 path);
     else if (rc != ERR_OK)
         fprintf(stderr, "hrbridge: cannot read or create master key file %s\n", path);
@@ -120,8 +121,8 @@ static int cmd_serve(int argc, char **argv)
     int sig = 0, threads;
 
     if (wants_help(argc, argv)) {
-        command_help("serve [--db URL] [--listen HOST:PORT] [--no-worker]",
-                     "Runs the API server.", CFG_SCOPE_SERVE);
+        command_help("serve [--db URL] [--listen HOST:PORT] [--no-worker]", "Runs the API server.",
+                     CFG_SCOPE_SERVE);
         return 0;
     }
     if (load_config(&cfg, &argc, argv) != 0)
@@ -205,10 +206,11 @@ static int cmd_keys(int argc, char **argv)
     int rc;
 
     if (argc < 2 || strcmp(argv[1], "create") != 0 || wants_help(argc, argv)) {
-        command_help("keys create [--db URL] [--environment NAME]",
-                     "Creates an API key for an environment (created when new) and prints only "
-                     "the key.\nThe key is stored only as a hash: keep it, it cannot be shown again.",
-                     CFG_SCOPE_KEYS | (CFG_SCOPE_ALL & ~(unsigned)CFG_SCOPE_SERVE));
+        command_help(
+            "keys create [--db URL] [--environment NAME]",
+            "Creates an API key for an environment (created when new) and prints only "
+            "the key.\nThe key is stored only as a hash: keep it, it cannot be shown again.",
+            CFG_SCOPE_KEYS | (CFG_SCOPE_ALL & ~(unsigned)CFG_SCOPE_SERVE));
         return wants_help(argc, argv) ? 0 : 2;
     }
     argv++;
@@ -242,8 +244,7 @@ static int cmd_config(int argc, char **argv)
     struct config cfg;
 
     if (argc < 2 || strcmp(argv[1], "show") != 0 || wants_help(argc, argv)) {
-        command_help("config show [options]", "Prints the effective configuration.",
-                     CFG_SCOPE_ALL);
+        command_help("config show [options]", "Prints the effective configuration.", CFG_SCOPE_ALL);
         return wants_help(argc, argv) ? 0 : 2;
     }
     argv++;
@@ -262,8 +263,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "hrbridge: libsodium failed to initialise\n");
         return 1;
     }
-    if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-        strcmp(cmd, "help") == 0) {
+    if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(cmd ? stdout : stderr);
         return cmd ? 0 : 2;
     }

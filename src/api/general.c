@@ -10,8 +10,8 @@
 void general_check_api_key(struct req *rq, struct resp *rs)
 {
     resp_success_take(rs, 200,
-                      json_pack("{s:s, s:s}", "environment_id", rq->environment_id,
-                                "customer_id", rq->environment_id));
+                      json_pack("{s:s, s:s}", "environment_id", rq->environment_id, "customer_id",
+                                rq->environment_id));
 }
 
 json_t *general_asset_url(const struct req *rq, const char *tool, const char *file)
@@ -32,10 +32,11 @@ static json_t *coverage_json(const struct tool_def *t)
         json_t *fields = json_array();
 
         for (const char *const *f = md->fields; *f; f++)
-            json_array_append_new(fields, json_pack("{s:s, s:s}", "id", *f, "coverage_status", cov));
-        json_array_append_new(models, json_pack("{s:s, s:s, s:s, s:o}", "id", md->id, "label",
-                                                md->label, "coverage_status", cov, "fields",
-                                                fields));
+            json_array_append_new(fields,
+                                  json_pack("{s:s, s:s}", "id", *f, "coverage_status", cov));
+        json_array_append_new(models,
+                              json_pack("{s:s, s:s, s:s, s:o}", "id", md->id, "label", md->label,
+                                        "coverage_status", cov, "fields", fields));
     }
     return json_pack("{s:o, s:[], s:[]}", "read_models", models, "write_actions", "features");
 }
@@ -81,8 +82,8 @@ void general_tool_asset(struct req *rq, struct resp *rs)
     char svg[1024];
     int n;
 
-    if (!t || (strcmp(file, "logo.svg") && strcmp(file, "icon.svg") &&
-               strcmp(file, "icon-black.svg"))) {
+    if (!t ||
+        (strcmp(file, "logo.svg") && strcmp(file, "icon.svg") && strcmp(file, "icon-black.svg"))) {
         resp_error(rs, HE_NOT_FOUND, "no such asset");
         return;
     }

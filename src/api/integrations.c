@@ -25,7 +25,8 @@ static int check_keys(json_t *obj, const char *where, const char *const allowed[
     const char *key;
     json_t *v;
 
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         int ok = 0;
         for (size_t i = 0; allowed[i]; i++)
             ok |= strcmp(allowed[i], key) == 0;
@@ -54,8 +55,8 @@ static int opt_string(json_t *obj, const char *key, const char *where, size_t ma
         return err_set(e, ERR_INVALID, "%s%s%s: longer than %zu characters", where,
                        *where ? "." : "", key, max);
     if (strlen(json_string_value(v)) != json_string_length(v))
-        return err_set(e, ERR_INVALID, "%s%s%s: contains a NUL character", where,
-                       *where ? "." : "", key);
+        return err_set(e, ERR_INVALID, "%s%s%s: contains a NUL character", where, *where ? "." : "",
+                       key);
     if (required && json_string_length(v) == 0)
         return err_set(e, ERR_INVALID, "%s%s%s: must not be empty", where, *where ? "." : "", key);
     *out = json_string_value(v);
@@ -130,10 +131,10 @@ static char *default_base_url(const struct tool_def *t, json_t *credentials)
 int integrations_parse_create(json_t *body, struct store_integration *it, char **credentials,
                               const char **scope_config_id, struct err *e)
 {
-    static const char *const top_keys[] = {"tool", "end_user", "credentials", "base_url",
-                                           "scope_config_id", NULL};
-    static const char *const end_user_keys[] = {"organization_name", "origin_id",
-                                                "creator_email", NULL};
+    static const char *const top_keys[] = {"tool",     "end_user",        "credentials",
+                                           "base_url", "scope_config_id", NULL};
+    static const char *const end_user_keys[] = {"organization_name", "origin_id", "creator_email",
+                                                NULL};
     const struct tool_def *t;
     const char *tool, *org, *origin, *email, *base, *scope;
     json_t *end_user, *creds;
@@ -171,7 +172,8 @@ int integrations_parse_create(json_t *body, struct store_integration *it, char *
 
     creds = json_object_get(body, "credentials");
     if (!json_is_object(creds))
-        return err_set(e, ERR_INVALID, "credentials: %s", creds ? "expected an object" : "required");
+        return err_set(e, ERR_INVALID, "credentials: %s",
+                       creds ? "expected an object" : "required");
     rc = check_keys(creds, "credentials", t->credential_keys, e);
     for (const char *const *k = t->credential_keys; rc == ERR_OK && *k; k++) {
         const char *val;
@@ -179,7 +181,8 @@ int integrations_parse_create(json_t *body, struct store_integration *it, char *
     }
     if (rc != ERR_OK)
         return rc;
-    json_object_foreach(creds, key, v) {
+    json_object_foreach(creds, key, v)
+    {
         if (strcmp(key, "company_domain") == 0 && !valid_domain_label(json_string_value(v)))
             return err_set(e, ERR_INVALID,
                            "credentials.company_domain: letters, digits and '-' only");
@@ -259,16 +262,15 @@ static json_t *read_models_json(const struct tool_def *t)
         json_t *fields = json_array();
 
         for (const char *const *f = md->fields; *f; f++)
-            json_array_append_new(fields, json_pack("{s:s, s:b, s:s, s:s, s:b}", "id", *f,
-                                                    "is_available", available, "coverage_status",
-                                                    tools_coverage_name(cov),
-                                                    "scope_config_setting", "ENABLED",
-                                                    "opted_out_by_customer", 0));
-        json_array_append_new(
-            models, json_pack("{s:s, s:s, s:b, s:s, s:s, s:b, s:o}", "id", md->id, "label",
-                              md->label, "is_available", available, "coverage_status",
-                              tools_coverage_name(cov), "scope_config_setting", "ENABLED",
-                              "opted_out_by_customer", 0, "fields", fields));
+            json_array_append_new(
+                fields, json_pack("{s:s, s:b, s:s, s:s, s:b}", "id", *f, "is_available", available,
+                                  "coverage_status", tools_coverage_name(cov),
+                                  "scope_config_setting", "ENABLED", "opted_out_by_customer", 0));
+        json_array_append_new(models, json_pack("{s:s, s:s, s:b, s:s, s:s, s:b, s:o}", "id", md->id,
+                                                "label", md->label, "is_available", available,
+                                                "coverage_status", tools_coverage_name(cov),
+                                                "scope_config_setting", "ENABLED",
+                                                "opted_out_by_customer", 0, "fields", fields));
     }
     return models;
 }
@@ -282,10 +284,10 @@ static json_t *integration_json(const struct req *rq, const struct store_integra
         "s:o, s:o, s:b, s:o, s:[]}",
         "id", it->id, "tool", "id", it->tool, "label", t ? t->label : it->tool, "internal_label",
         "logo_url", general_asset_url(rq, it->tool, "logo.svg"), "icon_url",
-        general_asset_url(rq, it->tool, "icon.svg"), "category", "HRIS", "status",
-        status_name(it), "setup_status", setup_status_name(it->setup_status), "end_user",
-        "organization_name", it->organization_name, "creator_email", nullable(it->creator_email),
-        "origin_id", nullable(it->origin_id), "scope_config", "id", it->scope_config_id, "name",
+        general_asset_url(rq, it->tool, "icon.svg"), "category", "HRIS", "status", status_name(it),
+        "setup_status", setup_status_name(it->setup_status), "end_user", "organization_name",
+        it->organization_name, "creator_email", nullable(it->creator_email), "origin_id",
+        nullable(it->origin_id), "scope_config", "id", it->scope_config_id, "name",
         nullable(it->scope_config_name), "data_expired_at", time_json(it->data_expired_at),
         "created_at", time_json(it->created_at), "beta", 0, "read_models", read_models_json(t),
         "write_actions");
@@ -339,8 +341,8 @@ void integrations_create(struct req *rq, struct resp *rs)
     it.enabled = 1;
     it.setup_status = SETUP_FINAL_SYNC_PENDING;
     it.created_at = isotime_now_ms();
-    it.credentials = secret_seal(&app->master, it.id, credentials, strlen(credentials),
-                                 &it.credentials_len);
+    it.credentials =
+        secret_seal(&app->master, it.id, credentials, strlen(credentials), &it.credentials_len);
     rc = store_integration_insert(app->store, &it);
     if (rc == ERR_OK)
         rc = store_integration_get(app->store, rq->environment_id, it.id, &saved);
@@ -381,8 +383,7 @@ void integrations_delete(struct req *rq, struct resp *rs)
     }
     rc = store_integration_delete(rq->app->store, rq->environment_id, rq->params[0]);
     if (rc == ERR_NOT_FOUND) {
-        resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.80s does not exist",
-                   rq->params[0]);
+        resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.80s does not exist", rq->params[0]);
         return;
     }
     if (rc != ERR_OK) {
@@ -420,8 +421,7 @@ void integrations_set_enabled(struct req *rq, struct resp *rs)
                                        json_is_true(value));
     json_decref(body);
     if (rc == ERR_NOT_FOUND) {
-        resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.80s does not exist",
-                   rq->params[0]);
+        resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.80s does not exist", rq->params[0]);
         return;
     }
     if (rc != ERR_OK) {

@@ -26,7 +26,7 @@ struct cfg_entry {
     const char *help;
 };
 
-#define STR(field) CFG_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define STR(field)       CFG_STR, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define NUM(type, field) type, offsetof(struct config, field), 0
 
 static const struct cfg_entry table[] = {
@@ -34,8 +34,8 @@ static const struct cfg_entry table[] = {
      "database: sqlite:PATH or postgresql://..."},
     {"http.listen", "HRBRIDGE_LISTEN", "--listen", "127.0.0.1:8080", 0, 0, STR(listen), 0,
      CFG_SCOPE_SERVE, "address the API listens on (HOST:PORT)"},
-    {"http.public_url", "HRBRIDGE_PUBLIC_URL", NULL, "", 0, 0, STR(public_url), 0,
-     CFG_SCOPE_SERVE, "URL clients reach the server at (default http://LISTEN)"},
+    {"http.public_url", "HRBRIDGE_PUBLIC_URL", NULL, "", 0, 0, STR(public_url), 0, CFG_SCOPE_SERVE,
+     "URL clients reach the server at (default http://LISTEN)"},
     {"http.threads", "HRBRIDGE_HTTP_THREADS", NULL, "0", 0, 256, NUM(CFG_INT, http_threads), 0,
      CFG_SCOPE_SERVE, "HTTP worker threads (0: one per core)"},
     {"http.max_body", "HRBRIDGE_HTTP_MAX_BODY", NULL, "1048576", 1024, 64 << 20,
@@ -44,10 +44,10 @@ static const struct cfg_entry table[] = {
      NUM(CFG_INT, http_max_connections), 0, CFG_SCOPE_SERVE, "concurrent connections"},
     {"secret.master_key", "HRBRIDGE_MASTER_KEY", NULL, "", 0, 0, STR(master_key), CFG_SECRET,
      CFG_SCOPE_ALL, "64 hex characters encrypting stored credentials"},
-    {"secret.master_key_file", "HRBRIDGE_MASTER_KEY_FILE", NULL, "", 0, 0, STR(master_key_file),
-     0, CFG_SCOPE_ALL, "file holding the master key (default: beside the SQLite database)"},
-    {"keys.environment", "HRBRIDGE_ENVIRONMENT", "--environment", "default", 0, 0,
-     STR(environment), 0, CFG_SCOPE_KEYS, "environment the new key belongs to"},
+    {"secret.master_key_file", "HRBRIDGE_MASTER_KEY_FILE", NULL, "", 0, 0, STR(master_key_file), 0,
+     CFG_SCOPE_ALL, "file holding the master key (default: beside the SQLite database)"},
+    {"keys.environment", "HRBRIDGE_ENVIRONMENT", "--environment", "default", 0, 0, STR(environment),
+     0, CFG_SCOPE_KEYS, "environment the new key belongs to"},
     {"log.level", "HRBRIDGE_LOG_LEVEL", "--log-level", "info", 0, 0, STR(log_level), 0,
      CFG_SCOPE_ALL, "error, warn, info or debug"},
     {"log.trace", "HRBRIDGE_LOG_TRACE", NULL, "", 0, 0, STR(log_trace), 0, CFG_SCOPE_ALL,
@@ -259,8 +259,8 @@ void config_print_help(FILE *f, unsigned scope)
             snprintf(left, sizeof(left), "%s%s", t->flag, t->type == CFG_BOOL ? "" : " VALUE");
         else
             snprintf(left, sizeof(left), "%s", t->key);
-        fprintf(f, "  %-22s %s (%s)%s%s%s\n", left, t->help, t->env, t->def[0] ? " [" : "",
-                t->def, t->def[0] ? "]" : "");
+        fprintf(f, "  %-22s %s (%s)%s%s%s\n", left, t->help, t->env, t->def[0] ? " [" : "", t->def,
+                t->def[0] ? "]" : "");
     }
     fprintf(f, "  %-22s %s\n", "--config FILE", "settings file of \"key = value\" lines");
 }

@@ -26,9 +26,9 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 const char *err_name(int code)
 {
     static const char *const names[] = {
-        "ERR_OK",         "ERR_NOMEM",  "ERR_INVALID",           "ERR_NOT_FOUND",
-        "ERR_CONFLICT",   "ERR_TOO_LARGE", "ERR_UNAUTHORIZED",   "ERR_REMOTE",
-        "ERR_REMOTE_RATE_LIMIT", "ERR_STORE", "ERR_INTERNAL",
+        "ERR_OK",        "ERR_NOMEM",        "ERR_INVALID", "ERR_NOT_FOUND",         "ERR_CONFLICT",
+        "ERR_TOO_LARGE", "ERR_UNAUTHORIZED", "ERR_REMOTE",  "ERR_REMOTE_RATE_LIMIT", "ERR_STORE",
+        "ERR_INTERNAL",
     };
 
     if (code < 0 || code >= (int)(sizeof(names) / sizeof(names[0])))

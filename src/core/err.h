@@ -26,8 +26,8 @@ enum err_code {
 
 /* What went wrong, for the client. Embedded by the caller; err_init() clears it. */
 struct err {
-    int code;               /* one of enum err_code */
-    char msg[ERR_MSG_MAX];  /* human-readable, never holds secrets or HR values */
+    int code;              /* one of enum err_code */
+    char msg[ERR_MSG_MAX]; /* human-readable, never holds secrets or HR values */
 };
 
 /* Clears e to ERR_OK with an empty message. */

@@ -64,9 +64,8 @@ void isotime_format(int64_t ms, char out[ISOTIME_LEN])
         memcpy(out, "1970-01-01T00:00:00.000Z", ISOTIME_LEN);
         return;
     }
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d,
-             (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
-             (int)(rem % 1000));
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d, (int)(rem / 3600000),
+             (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
     memcpy(out, tmp, ISOTIME_LEN - 1);
     out[ISOTIME_LEN - 1] = '\0';
 }
@@ -100,8 +99,7 @@ int isotime_parse(const char *s, int64_t *out_ms)
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0, sign = 0;
 
-    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-        digits(&p, 2, &d))
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
         return ERR_INVALID;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
         return ERR_INVALID;
@@ -143,6 +141,8 @@ int isotime_parse(const char *s, int64_t *out_ms)
     if (*p != '\0')
         return ERR_INVALID;
     *out_ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-               sign * (oh * 3600 + om * 60)) * 1000 + ms;
+               sign * (oh * 3600 + om * 60)) *
+                  1000 +
+              ms;
     return ERR_OK;
 }

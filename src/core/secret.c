@@ -135,10 +135,9 @@ int secret_open(const struct secret_master *m, const char *ad, const unsigned ch
     if (sealed_len < npub + abytes)
         return ERR_INVALID;
     plain = xmalloc(sealed_len - npub - abytes + 1);
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)plain, &plen, NULL,
-                                                   sealed + npub, sealed_len - npub, 
-                                                   (const unsigned char *)ad, strlen(ad),
-                                                   sealed, m->key) != 0) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            (unsigned char *)plain, &plen, NULL, sealed + npub, sealed_len - npub,
+            (const unsigned char *)ad, strlen(ad), sealed, m->key) != 0) {
         free(plain);
         return ERR_INVALID;
     }

@@ -70,9 +70,9 @@ static int parse_query(struct req *r, const char *q, struct err *e)
                 return err_set(e, ERR_INVALID, "malformed percent-encoding in a query parameter");
             if (req_pct_decode(eq ? eq + 1 : q + len, eq ? len - klen - 1 : 0, 1, &value) !=
                 ERR_OK) {
+                err_set(e, ERR_INVALID, "malformed percent-encoding in query parameter %.64s", key);
                 free(key);
-                return err_set(e, ERR_INVALID, "malformed percent-encoding in query parameter %.64s",
-                               key);
+                return ERR_INVALID;
             }
             if (req_query_get(r, key)) {
                 err_set(e, ERR_INVALID, "query parameter %.64s is given more than once", key);

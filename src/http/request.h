@@ -34,8 +34,8 @@ struct req {
     struct MHD_Connection *conn;
     char request_id[IDS_LEN + 1];
     char method[16];
-    char *raw_uri; /* as received, owned */
-    char *path;    /* raw path part of raw_uri, owned */
+    char *raw_uri;                    /* as received, owned */
+    char *path;                       /* raw path part of raw_uri, owned */
     char *segments[REQ_MAX_SEGMENTS]; /* decoded, owned */
     int nsegments;
     struct req_query query[REQ_MAX_QUERY];

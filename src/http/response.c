@@ -62,8 +62,7 @@ void resp_success_raw(struct resp *rs, int status, const char *json, size_t len)
     buf_append_char(&rs->body, '}');
 }
 
-void resp_raw(struct resp *rs, int status, const char *content_type, const char *body,
-              size_t len)
+void resp_raw(struct resp *rs, int status, const char *content_type, const char *body, size_t len)
 {
     buf_reset(&rs->body);
     rs->status = status;
@@ -136,8 +135,9 @@ void resp_from_err(struct resp *rs, int rc, const struct err *e)
         break;
     default:
         /* Internal detail stays in the log, never in the response. */
-        resp_error(rs, HE_UNKNOWN, "an internal error occurred; the request id is in the "
-                                   "X-Request-Id response header");
+        resp_error(rs, HE_UNKNOWN,
+                   "an internal error occurred; the request id is in the "
+                   "X-Request-Id response header");
         break;
     }
 }

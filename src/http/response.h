@@ -40,10 +40,10 @@ enum http_family { FAMILY_GENERAL, FAMILY_HRIS };
 struct resp {
     int status;
     struct buf body;
-    const char *error_code; /* static; NULL on success (for the access log) */
-    char allow[64];         /* Allow header for 405 */
+    const char *error_code;   /* static; NULL on success (for the access log) */
+    char allow[64];           /* Allow header for 405 */
     const char *content_type; /* static; NULL means JSON */
-    int family;             /* enum http_family of the route */
+    int family;               /* enum http_family of the route */
 };
 
 /* Initialises an empty 200 response. */
@@ -65,8 +65,7 @@ void resp_error(struct resp *rs, enum http_error kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Sets a non-JSON body (e.g. an image) with its static content type. */
-void resp_raw(struct resp *rs, int status, const char *content_type, const char *body,
-              size_t len);
+void resp_raw(struct resp *rs, int status, const char *content_type, const char *body, size_t len);
 
 /* Maps a status code and detail from lower layers onto an error envelope:
  * ERR_INVALID -> INPUT_INVALID, ERR_TOO_LARGE -> 413, ERR_NOT_FOUND ->

@@ -63,8 +63,8 @@ void router_dispatch(struct req *rq, struct resp *rs)
     if (!found) {
         rs->family = FAMILY_GENERAL;
         if (allow_len)
-            resp_error(rs, HE_METHOD_NOT_ALLOWED, "%s is not allowed here; allowed: %s",
-                       rq->method, rs->allow);
+            resp_error(rs, HE_METHOD_NOT_ALLOWED, "%s is not allowed here; allowed: %s", rq->method,
+                       rs->allow);
         else
             resp_error(rs, HE_ROUTE_NOT_FOUND, "no endpoint %s %s", rq->method, rq->path);
         return;

@@ -67,7 +67,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's own messages; fmt comes from the library, not from input. */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     size_t n;
@@ -80,8 +81,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http", "msg=\"%s\"", msg);
 }
 
-static enum MHD_Result send_resp(struct req_ctx *ctx, struct MHD_Connection *conn,
-                                 struct resp *rs)
+static enum MHD_Result send_resp(struct req_ctx *ctx, struct MHD_Connection *conn, struct resp *rs)
 {
     struct MHD_Response *r;
     size_t len = rs->body.len;
@@ -93,15 +93,14 @@ static enum MHD_Result send_resp(struct req_ctx *ctx, struct MHD_Connection *con
         free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(r, "Content-Type",
-                            rs->content_type ? rs->content_type : "application/json; charset=utf-8");
+    MHD_add_response_header(
+        r, "Content-Type", rs->content_type ? rs->content_type : "application/json; charset=utf-8");
     MHD_add_response_header(r, "X-Request-Id", ctx->rq.request_id);
     if (rs->status == 405 && rs->allow[0])
         MHD_add_response_header(r, "Allow", rs->allow);
     ret = MHD_queue_response(conn, (unsigned)rs->status, r);
     MHD_destroy_response(r);
-    log_info("http",
-             "msg=request request_id=%s method=%s path=\"%.200s\" status=%d ms=%lld%s%s",
+    log_info("http", "msg=request request_id=%s method=%s path=\"%.200s\" status=%d ms=%lld%s%s",
              ctx->rq.request_id, ctx->rq.method, ctx->rq.path ? ctx->rq.path : "?", rs->status,
              (long long)(isotime_mono_ms() - ctx->started_ms), rs->error_code ? " code=" : "",
              rs->error_code ? rs->error_code : "");
@@ -109,9 +108,8 @@ static enum MHD_Result send_resp(struct req_ctx *ctx, struct MHD_Connection *con
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct server *s = cls;
     struct req_ctx *ctx = *con_cls;
@@ -226,8 +224,7 @@ int server_start(const struct app *app, struct server **out, struct err *e)
         MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)app->cfg->http_max_connections,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-        MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
     if (!s->daemon) {
         free(s);
         return err_set(e, ERR_INTERNAL, "cannot listen on %s (address in use or not allowed)",

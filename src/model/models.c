@@ -3,27 +3,60 @@
 
 #include <string.h>
 
-static const char *const employee_fields[] = {
-    "employee_number", "first_name", "last_name", "nationality", "display_full_name",
-    "job_title", "work_email", "personal_email", "mobile_phone_number", "ssn", "tax_id",
-    "gender", "ethnicity", "marital_status", "employment_status", "employment_type",
-    "weekly_hours", "avatar", "work_location_id", "legal_entity_id", "manager_id",
-    "home_address", "bank_accounts", "date_of_birth", "start_date", "termination_date",
-    "remote_created_at", NULL};
-static const char *const employment_fields[] = {
-    "employee_id", "job_title", "pay_rate", "pay_period", "pay_frequency", "employment_type",
-    "pay_currency", "effective_date", NULL};
+static const char *const employee_fields[] = {"employee_number",
+                                              "first_name",
+                                              "last_name",
+                                              "nationality",
+                                              "display_full_name",
+                                              "job_title",
+                                              "work_email",
+                                              "personal_email",
+                                              "mobile_phone_number",
+                                              "ssn",
+                                              "tax_id",
+                                              "gender",
+                                              "ethnicity",
+                                              "marital_status",
+                                              "employment_status",
+                                              "employment_type",
+                                              "weekly_hours",
+                                              "avatar",
+                                              "work_location_id",
+                                              "legal_entity_id",
+                                              "manager_id",
+                                              "home_address",
+                                              "bank_accounts",
+                                              "date_of_birth",
+                                              "start_date",
+                                              "termination_date",
+                                              "remote_created_at",
+                                              NULL};
+static const char *const employment_fields[] = {"employee_id",  "job_title",      "pay_rate",
+                                                "pay_period",   "pay_frequency",  "employment_type",
+                                                "pay_currency", "effective_date", NULL};
 static const char *const group_fields[] = {"name", "type", "parent_id", NULL};
 static const char *const location_fields[] = {"name", "address", "type", NULL};
 static const char *const legal_entity_fields[] = {"name", "address", NULL};
 static const char *const absence_type_fields[] = {"name", "unit", "half_days_supported",
                                                   "exact_times_supported", NULL};
-static const char *const absence_fields[] = {
-    "employee_id", "approver_id", "start_date", "end_date", "start_half_day", "end_half_day",
-    "start_time", "end_time", "amount", "unit", "status", "employee_note", "type_id",
-    "remote_created_at", "remote_updated_at", NULL};
-static const char *const balance_fields[] = {"employee_id", "type_id", "balance", "balance_unit",
-                                             "used", "used_unit", NULL};
+static const char *const absence_fields[] = {"employee_id",
+                                             "approver_id",
+                                             "start_date",
+                                             "end_date",
+                                             "start_half_day",
+                                             "end_half_day",
+                                             "start_time",
+                                             "end_time",
+                                             "amount",
+                                             "unit",
+                                             "status",
+                                             "employee_note",
+                                             "type_id",
+                                             "remote_created_at",
+                                             "remote_updated_at",
+                                             NULL};
+static const char *const balance_fields[] = {"employee_id", "type_id",   "balance", "balance_unit",
+                                             "used",        "used_unit", NULL};
 
 static const struct model_def defs[MODEL_COUNT] = {
     [MODEL_EMPLOYEES] = {"hris_employees", "Employees", "/hris/employees", employee_fields},

@@ -21,9 +21,9 @@ enum model {
 };
 
 struct model_def {
-    const char *id;    /* "hris_employees" */
-    const char *label; /* "Employees" */
-    const char *path;  /* "/hris/employees" */
+    const char *id;            /* "hris_employees" */
+    const char *label;         /* "Employees" */
+    const char *path;          /* "/hris/employees" */
     const char *const *fields; /* NULL-terminated */
 };
 

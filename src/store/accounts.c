@@ -45,9 +45,8 @@ int store_environment_ensure(struct store *s, const char *name, char env_id[IDS_
         p[0] = sp_text(id);
         p[1] = sp_text(name);
         p[2] = sp_int(now);
-        rc = store_exec_params(c, s,
-                               "INSERT INTO environments (id, name, created_at) VALUES (?, ?, ?)",
-                               p, 3, NULL);
+        rc = store_exec_params(
+            c, s, "INSERT INTO environments (id, name, created_at) VALUES (?, ?, ?)", p, 3, NULL);
         p[0] = sp_text(scope_id);
         p[1] = sp_text(id);
         p[2] = sp_text("Default");

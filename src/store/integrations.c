@@ -123,16 +123,15 @@ int store_integration_delete(struct store *s, const char *env_id, const char *id
     if (rc != ERR_OK)
         return rc;
     /* Dependent rows go with it (ON DELETE CASCADE). */
-    rc = store_exec_params(c, s, "DELETE FROM integrations WHERE id = ? AND environment_id = ?",
-                           p, 2, &n);
+    rc = store_exec_params(c, s, "DELETE FROM integrations WHERE id = ? AND environment_id = ?", p,
+                           2, &n);
     store_conn_put(s, c, 0);
     if (rc == ERR_OK && n == 0)
         rc = ERR_NOT_FOUND;
     return rc;
 }
 
-int store_integration_set_enabled(struct store *s, const char *env_id, const char *id,
-                                  int enabled)
+int store_integration_set_enabled(struct store *s, const char *env_id, const char *id, int enabled)
 {
     struct store_conn *c = NULL;
     struct store_param p[3] = {sp_int(enabled ? 1 : 0), sp_text(id), sp_text(env_id)};
@@ -141,9 +140,8 @@ int store_integration_set_enabled(struct store *s, const char *env_id, const cha
 
     if (rc != ERR_OK)
         return rc;
-    rc = store_exec_params(c, s,
-                           "UPDATE integrations SET enabled = ? WHERE id = ? AND environment_id = ?",
-                           p, 3, &n);
+    rc = store_exec_params(
+        c, s, "UPDATE integrations SET enabled = ? WHERE id = ? AND environment_id = ?", p, 3, &n);
     store_conn_put(s, c, 0);
     if (rc == ERR_OK && n == 0)
         rc = ERR_NOT_FOUND;

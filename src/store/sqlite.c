@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STMT_CACHE 64
+#define STMT_CACHE      64
 #define BUSY_TIMEOUT_MS 10000
 
 struct cached_stmt {

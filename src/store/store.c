@@ -151,8 +151,7 @@ char *store_col_dup(const struct store *s, struct store_rows *r, int col)
     return xstrndup(t ? t : "", len);
 }
 
-void store_col_copy(const struct store *s, struct store_rows *r, int col, char *out,
-                    size_t outlen)
+void store_col_copy(const struct store *s, struct store_rows *r, int col, char *out, size_t outlen)
 {
     size_t len = 0;
     const char *t = s->drv->is_null(r, col) ? NULL : s->drv->get_text(r, col, &len);

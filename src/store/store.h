@@ -21,7 +21,7 @@
 struct store;
 
 #define STORE_INTEGRATION_ID_MAX 64
-#define STORE_TOOL_MAX 32
+#define STORE_TOOL_MAX           32
 
 /* Opens the database at url ("sqlite:PATH" or "postgresql://..."), with up
  * to pool_size connections. Does not migrate. Returns ERR_OK and *out, or
@@ -70,11 +70,11 @@ struct store_integration {
     char tool[STORE_TOOL_MAX];
     int enabled;
     int auth_invalid;
-    int setup_status;        /* enum store_setup_status */
-    char *organization_name; /* owned */
-    char *creator_email;     /* owned, may be NULL */
-    char *origin_id;         /* owned, may be NULL */
-    char *base_url;          /* owned */
+    int setup_status;           /* enum store_setup_status */
+    char *organization_name;    /* owned */
+    char *creator_email;        /* owned, may be NULL */
+    char *origin_id;            /* owned, may be NULL */
+    char *base_url;             /* owned */
     unsigned char *credentials; /* owned, sealed by core/secret */
     size_t credentials_len;
     char scope_config_id[IDS_LEN + 1];
@@ -98,7 +98,6 @@ int store_integration_get(struct store *s, const char *env_id, const char *id,
 int store_integration_delete(struct store *s, const char *env_id, const char *id);
 
 /* Sets the enabled flag. */
-int store_integration_set_enabled(struct store *s, const char *env_id, const char *id,
-                                  int enabled);
+int store_integration_set_enabled(struct store *s, const char *env_id, const char *id, int enabled);
 
 #endif

@@ -29,8 +29,8 @@ struct store_param {
 
 #define SP_TEXT_OR_NULL(s) ((s) ? SP_TEXT : SP_NULL)
 
-struct store_conn;  /* a driver's connection */
-struct store_rows;  /* a driver's running statement */
+struct store_conn; /* a driver's connection */
+struct store_rows; /* a driver's running statement */
 
 /* One numbered migration: its SQL text may hold several statements. */
 struct store_migration {
@@ -121,7 +121,6 @@ static inline struct store_param sp_blob(const void *b, size_t len)
 char *store_col_dup(const struct store *s, struct store_rows *r, int col);
 
 /* Copies a text column into a fixed buffer (truncating; "" when NULL). */
-void store_col_copy(const struct store *s, struct store_rows *r, int col, char *out,
-                    size_t outlen);
+void store_col_copy(const struct store *s, struct store_rows *r, int col, char *out, size_t outlen);
 
 #endif

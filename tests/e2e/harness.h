@@ -22,10 +22,10 @@ struct hproc {
 /* One HTTP answer. Owned by the caller; release with hresp_free(). */
 struct hresp {
     long status;
-    char *body;      /* NUL-terminated */
+    char *body; /* NUL-terminated */
     size_t len;
-    char *headers;   /* raw response header block, NUL-terminated */
-    json_t *json;    /* parsed body, or NULL when it is not JSON */
+    char *headers; /* raw response header block, NUL-terminated */
+    json_t *json;  /* parsed body, or NULL when it is not JSON */
 };
 
 /* Path of a built program, e.g. harness_bin("hrsim") -> "<repo>/build/hrsim".
@@ -54,6 +54,16 @@ int harness_spawn(struct hproc *p, const char *const argv[], const char *const e
  * NULL). Logs go to dir/hrsim.log. Returns 0 or -1. */
 int harness_start_hrsim(struct hproc *p, const char *dir, const char *const extra[]);
 
+/* Runs `hrbridge keys create` against db (e.g. "sqlite:/tmp/x/hb.db") for
+ * environment, writing the key into out. Returns 0 or -1. */
+int harness_new_key(const char *db, const char *environment, char *out, size_t outlen);
+
+/* Starts `hrbridge serve` on a free port with db, a master key and extra
+ * flags (NULL-terminated, may be NULL). Logs go to dir/serve.log. Returns 0
+ * or -1. */
+int harness_start_hrbridge(struct hproc *p, const char *dir, const char *db,
+                           const char *const extra[]);
+
 /* Sends SIGTERM, waits up to 5 s, then SIGKILL. Returns the exit status as
  * waitpid() reports it, or -1. Safe on a zeroed struct. */
 int harness_stop(struct hproc *p);
@@ -66,8 +76,8 @@ int harness_run(const char *const argv[], const char *const env[], char **out);
 /* Performs one HTTP request. headers: NULL-terminated "Name: value" list (may
  * be NULL). body may be NULL. Returns 0 and fills *out, or -1 on a transport
  * error. */
-int harness_http(const char *method, const char *url, const char *const headers[],
-                 const char *body, size_t body_len, struct hresp *out);
+int harness_http(const char *method, const char *url, const char *const headers[], const char *body,
+                 size_t body_len, struct hresp *out);
 
 /* Frees what harness_http() filled. Safe on a zeroed struct. */
 void hresp_free(struct hresp *r);

@@ -1,0 +1,82 @@
+// Starts a real hrbridge server for SDK tests: a temporary SQLite database,
+// API keys made with `hrbridge keys create`, and `hrbridge serve` on a free
+// loopback port. Nothing is mocked.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, openSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const buildDir = resolve(repo, process.env.HB_BUILD_DIR || "build");
+export const hrbridgeBin = join(buildDir, "hrbridge");
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), "hrbridge-sdk-"));
+  const db = `sqlite:${join(dir, "hrbridge.db")}`;
+  const env = { ...process.env, HRBRIDGE_DB: db, HRBRIDGE_LOG_LEVEL: "warn" };
+  const newKey = (environment) =>
+    execFileSync(hrbridgeBin, ["keys", "create", "--environment", environment], { env })
+      .toString()
+      .trim();
+  const key = newKey("sdk-tests");
+  const otherKey = newKey("sdk-other");
+  const port = await freePort();
+  const log = openSync(join(dir, "serve.log"), "a");
+  const child = spawn(hrbridgeBin, ["serve", "--listen", `127.0.0.1:${port}`], {
+    env,
+    stdio: ["ignore", log, log],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(`${base}/v1/check-api-key`);
+      break;
+    } catch (e) {
+      if (i > 200 || child.exitCode !== null) throw new Error(`hrbridge serve did not start (see ${dir}/serve.log)`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  return {
+    base,
+    serverURL: `${base}/v1`,
+    key,
+    otherKey,
+    dir,
+    // hrbridge's own admin API (not part of Kombo's SDK).
+    async createIntegration(body, apiKey = key) {
+      const res = await fetch(`${base}/v1/integrations`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      const json = await res.json();
+      if (res.status !== 201) throw new Error(`create integration: ${res.status} ${JSON.stringify(json)}`);
+      return json.data;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      if (!process.env.HB_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const personioBody = {
+  tool: "personio",
+  end_user: { organization_name: "Acme", origin_id: "acme-1", creator_email: "it@acme.example" },
+  credentials: { client_id: "sim-client", client_secret: "sim-secret" },
+  base_url: "http://127.0.0.1:9/personio",
+};
