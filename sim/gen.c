@@ -469,6 +469,17 @@ int64_t gen_modified_at(const struct gen_config *cfg, int64_t index)
     return l.modified_at;
 }
 
+enum gen_status gen_status_of(const struct gen_config *cfg, int64_t index)
+{
+    int category = index == 0 ? 99 : (int)(H(K_CATEGORY) % 100);
+
+    return category < 3    ? GEN_ONBOARDING
+           : category < 13 ? GEN_INACTIVE
+           : category < 15 ? GEN_ACTIVE
+           : category < 18 ? GEN_LEAVE
+                           : GEN_ACTIVE;
+}
+
 void gen_person(const struct gen_config *cfg, int64_t index, uint32_t version, int64_t modified_at,
                 struct gen_person *out)
 {

@@ -145,6 +145,9 @@ void gen_person(const struct gen_config *cfg, int64_t index, uint32_t version, i
  * scanning a million records on a delta filter. */
 int64_t gen_modified_at(const struct gen_config *cfg, int64_t index);
 
+/* Only the status of an unmutated person (mutations never change it): cheap. */
+enum gen_status gen_status_of(const struct gen_config *cfg, int64_t index);
+
 /* Manager index of person index, or -1 (the tree's root is person 0). */
 int64_t gen_manager(int64_t index);
 

@@ -29,6 +29,7 @@ int state_init(struct state *st)
     memset(st, 0, sizeof(*st));
     pthread_rwlock_init(&st->lock, NULL);
     pthread_mutex_init(&st->mu, NULL);
+    st->base_inactive = -1;
     st->log = calloc(STATE_LOG_MAX, sizeof(*st->log));
     if (!st->log)
         abort();
@@ -255,6 +256,18 @@ int state_add(struct state *st, int64_t base, int64_t n, int64_t now, int64_t *f
 out:
     pthread_rwlock_unlock(&st->lock);
     return rc;
+}
+
+int64_t state_base_inactive(struct state *st, int64_t (*count)(const void *cls), const void *cls)
+{
+    int64_t n;
+
+    pthread_mutex_lock(&st->mu);
+    if (st->base_inactive < 0)
+        st->base_inactive = count(cls);
+    n = st->base_inactive;
+    pthread_mutex_unlock(&st->mu);
+    return n;
 }
 
 void state_set_fault(struct state *st, const struct state_fault *f, int count)

@@ -63,7 +63,8 @@ struct state {
     size_t n_ov, cap_ov;
     struct state_del *del; /* sorted by index */
     size_t n_del, cap_del;
-    int64_t added; /* employees appended after the base population */
+    int64_t added;         /* employees appended after the base population */
+    int64_t base_inactive; /* terminated people in the base population; -1 = not counted */
 
     pthread_mutex_t mu; /* everything below */
     struct state_fault fault;
@@ -121,6 +122,10 @@ int state_delete(struct state *st, int64_t base, int64_t index, int64_t now);
 /* Appends n employees; writes the first new index to *first. Returns SIM_OK
  * or SIM_ERR_TOO_LARGE. */
 int state_add(struct state *st, int64_t base, int64_t n, int64_t now, int64_t *first);
+
+/* Cached count of terminated people among the base population (computed by
+ * the caller once, via count(cls)). */
+int64_t state_base_inactive(struct state *st, int64_t (*count)(const void *cls), const void *cls);
 
 /* Queues a fault for the next `count` data requests (count 0 clears). */
 void state_set_fault(struct state *st, const struct state_fault *f, int count);
