@@ -293,7 +293,7 @@ static void rfield_meta(const struct gen_config *gen, const struct rfield *f, co
 /* ------------------------------------------------------------------------ */
 /* Errors, auth, format */
 
-static void fail(struct http_resp *resp, int status, const char *msg)
+static void reply_error(struct http_resp *resp, int status, const char *msg)
 {
     resp->status = status;
     resp->content_type = "text/html; charset=UTF-8";
@@ -306,7 +306,7 @@ static int authorized(const struct http_req *req, struct http_resp *resp)
     char user[128], pass[128];
 
     if (http_basic_auth(req, user, sizeof(user), pass, sizeof(pass)) || strcmp(user, API_KEY)) {
-        fail(resp, 401, "Invalid API key");
+        reply_error(resp, 401, "Invalid API key");
         http_add_header(resp, "WWW-Authenticate", "Basic realm=\"BambooHR\"");
         return 0;
     }
@@ -468,21 +468,21 @@ static void custom_report(const struct sim_ctx *ctx, const struct http_req *req,
     const char *type, *title;
 
     if (!ct || strcmp(ct, "application/json") != 0) {
-        fail(resp, 400, "Invalid request: Content-Type must be application/json");
+        reply_error(resp, 400, "Invalid request: Content-Type must be application/json");
         goto out;
     }
     if (pick_format(req, 1, &fmt)) {
-        fail(resp, 404, "Unsupported format");
+        reply_error(resp, 404, "Unsupported format");
         goto out;
     }
     root = json_loadb(req->body, req->body_len, 0, &jerr);
     fields = json_object_get(root, "fields");
     if (!root || !json_is_object(root) || !json_is_array(fields)) {
-        fail(resp, 400, "Invalid request body");
+        reply_error(resp, 400, "Invalid request body");
         goto out;
     }
     if (json_array_size(fields) > BAMBOOHR_MAX_FIELDS) {
-        fail(resp, 400, "Too many fields requested (maximum 400)");
+        reply_error(resp, 400, "Too many fields requested (maximum 400)");
         goto out;
     }
     r = calloc(1, sizeof(*r));
@@ -512,7 +512,7 @@ static void custom_report(const struct sim_ctx *ctx, const struct http_req *req,
     lc = json_object_get(filters, "lastChanged");
     if (json_is_object(lc) && json_is_string(json_object_get(lc, "value"))) {
         if (gen_parse_time(json_string_value(json_object_get(lc, "value")), &r->changed_since)) {
-            fail(resp, 400, "Invalid lastChanged filter");
+            reply_error(resp, 400, "Invalid lastChanged filter");
             goto out;
         }
         r->has_changed = 1;
@@ -520,7 +520,7 @@ static void custom_report(const struct sim_ctx *ctx, const struct http_req *req,
     ids = json_object_get(filters, "employeeIds");
     if (json_is_array(ids)) {
         if (json_array_size(ids) > MAX_IDS) {
-            fail(resp, 400, "Too many employeeIds");
+            reply_error(resp, 400, "Too many employeeIds");
             goto out;
         }
         r->ids = calloc(json_array_size(ids) + 1, sizeof(*r->ids));
@@ -722,7 +722,7 @@ static void get_employee(const struct sim_ctx *ctx, const struct http_req *req, 
     if (!strcmp(idstr, "0")) {
         index = 0;
     } else if (id_to_index(idstr, &index)) {
-        fail(resp, 404, "Employee not found");
+        reply_error(resp, 404, "Employee not found");
         return;
     }
     fl = calloc(1, sizeof(*fl));
@@ -733,7 +733,7 @@ static void get_employee(const struct sim_ctx *ctx, const struct http_req *req, 
         size_t len = comma ? (size_t)(comma - fs) : strlen(fs);
 
         if (fl->n > BAMBOOHR_MAX_FIELDS) {
-            fail(resp, 400, "Too many fields requested (maximum 400)");
+            reply_error(resp, 400, "Too many fields requested (maximum 400)");
             goto out;
         }
         if (len && len < sizeof(fl->names[0]))
@@ -741,14 +741,14 @@ static void get_employee(const struct sim_ctx *ctx, const struct http_req *req, 
         fs = comma ? comma + 1 : NULL;
     }
     if (fl->n > BAMBOOHR_MAX_FIELDS) {
-        fail(resp, 400, "Too many fields requested (maximum 400)");
+        reply_error(resp, 400, "Too many fields requested (maximum 400)");
         goto out;
     }
     state_rdlock(ctx->st);
     found = sim_person_locked(ctx, index, &p);
     state_unlock(ctx->st);
     if (!found) {
-        fail(resp, 404, "Employee not found");
+        reply_error(resp, 404, "Employee not found");
         goto out;
     }
     if (fmt == FMT_JSON) {
@@ -968,7 +968,7 @@ static void changed(const struct sim_ctx *ctx, const struct http_req *req, struc
     const struct state_del *del;
 
     if (!since || gen_parse_time(since, &t)) {
-        fail(resp, 400, "Invalid or missing since parameter");
+        reply_error(resp, 400, "Invalid or missing since parameter");
         return;
     }
     c = calloc(1, sizeof(*c));
@@ -1090,11 +1090,11 @@ static void time_off_requests(const struct sim_ctx *ctx, const struct http_req *
     struct requests *r;
 
     if (!s || !e || gen_parse_time(s, &t1) || gen_parse_time(e, &t2)) {
-        fail(resp, 400, "start and end (YYYY-MM-DD) are required");
+        reply_error(resp, 400, "start and end (YYYY-MM-DD) are required");
         return;
     }
     if (emp && id_to_index(emp, &index)) {
-        fail(resp, 400, "Invalid employeeId");
+        reply_error(resp, 400, "Invalid employeeId");
         return;
     }
     r = calloc(1, sizeof(*r));
@@ -1129,7 +1129,7 @@ static void time_off_calculator(const struct sim_ctx *ctx, const char *idstr,
         state_unlock(ctx->st);
     }
     if (!found) {
-        fail(resp, 404, "Employee not found");
+        reply_error(resp, 404, "Employee not found");
         return;
     }
     resp->content_type = "application/json";
@@ -1180,7 +1180,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
     const char *emp = "/v1/employees/";
 
     if (!path) {
-        fail(resp, 404, "Company not found");
+        reply_error(resp, 404, "Company not found");
         return;
     }
     if (!authorized(req, resp))
@@ -1206,7 +1206,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
         size_t len = slash ? (size_t)(slash - rest) : strlen(rest);
 
         if (!len || len >= sizeof(id)) {
-            fail(resp, 404, "Employee not found");
+            reply_error(resp, 404, "Employee not found");
             return;
         }
         snprintf(id, sizeof(id), "%.*s", (int)len, rest);
@@ -1215,9 +1215,9 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
         else if (!strcmp(slash, "/time_off/calculator"))
             time_off_calculator(ctx, id, resp);
         else
-            fail(resp, 404, "Not found");
+            reply_error(resp, 404, "Not found");
     } else {
-        fail(resp, 404, "Not found");
+        reply_error(resp, 404, "Not found");
     }
 }
 
@@ -1226,7 +1226,7 @@ static void throttle(const struct sim_ctx *ctx, int status, int retry_after, str
     char ra[16];
 
     (void)ctx;
-    fail(resp, status, "Rate limit exceeded");
+    reply_error(resp, status, "Rate limit exceeded");
     snprintf(ra, sizeof(ra), "%d", retry_after > 0 ? retry_after : 1);
     http_add_header(resp, "Retry-After", ra);
 }
@@ -1234,7 +1234,7 @@ static void throttle(const struct sim_ctx *ctx, int status, int retry_after, str
 static void error(const struct sim_ctx *ctx, int status, struct http_resp *resp)
 {
     (void)ctx;
-    fail(resp, status, status == 503 ? "Service Unavailable" : "Internal Server Error");
+    reply_error(resp, status, status == 503 ? "Service Unavailable" : "Internal Server Error");
 }
 
 static int id_to_index(const char *id, int64_t *index)

@@ -33,7 +33,7 @@ static const char *const ftype_names[GEN_F_COUNT] = {
 /* ------------------------------------------------------------------------ */
 /* Errors, cursors, tokens */
 
-static void fail(struct http_resp *resp, int status, const char *type, const char *msg)
+static void reply_error(struct http_resp *resp, int status, const char *type, const char *msg)
 {
     resp->status = status;
     resp->content_type = "application/json";
@@ -168,7 +168,8 @@ static int authorized(const struct sim_ctx *ctx, const struct http_req *req, str
     if (!key && auth && !strncasecmp(auth, "Bearer ", 7) &&
         !check_token(ctx->opt->seed, 0, state_token_generation(ctx->st), sim_now(), auth + 7))
         return 1;
-    fail(resp, 401, "unauthorized", key || auth ? "Invalid credentials" : "Missing credentials");
+    reply_error(resp, 401, "unauthorized",
+                key || auth ? "Invalid credentials" : "Missing credentials");
     return 0;
 }
 
@@ -415,19 +416,19 @@ static void paginate(const struct sim_ctx *ctx, const struct http_req *req, stru
 
     s = http_query(req, "limit");
     if (s && http_parse_int(s, 1, 1000000000, &limit)) {
-        fail(resp, 400, "bad_request", "limit must be a positive integer");
+        reply_error(resp, 400, "bad_request", "limit must be a positive integer");
         return;
     }
     if (limit > FACTORIAL_MAX_LIMIT)
         limit = FACTORIAL_MAX_LIMIT;
     s = http_query(req, "after_id");
     if (s && factorial_parse_cursor(s, &after)) {
-        fail(resp, 400, "bad_request", "after_id is not a valid cursor");
+        reply_error(resp, 400, "bad_request", "after_id is not a valid cursor");
         return;
     }
     s = http_query(req, "before_id");
     if (s && factorial_parse_cursor(s, &before)) {
-        fail(resp, 400, "bad_request", "before_id is not a valid cursor");
+        reply_error(resp, 400, "bad_request", "before_id is not a valid cursor");
         return;
     }
 
@@ -486,14 +487,14 @@ static int parse_query(const struct sim_ctx *ctx, const struct http_req *req, st
     if (!c.bad && !strcmp(ids_key, "ids[]"))
         http_query_each(req, "emails[]", collect_only, &c);
     if (c.bad) {
-        fail(resp, 400, "bad_request", "too many or malformed ids");
+        reply_error(resp, 400, "bad_request", "too many or malformed ids");
         return SIM_ERR_INVALID;
     }
     qsort(q->only, q->n_only, sizeof(*q->only), cmp_i64);
     s = http_query(req, "updated_at_gteq");
     if (s) {
         if (gen_parse_time(s, &q->updated_gteq)) {
-            fail(resp, 400, "bad_request", "updated_at_gteq is not a date");
+            reply_error(resp, 400, "bad_request", "updated_at_gteq is not a date");
             return SIM_ERR_INVALID;
         }
         q->has_updated = 1;
@@ -919,7 +920,7 @@ static void resources(const struct sim_ctx *ctx, const struct http_req *req, con
         if (s) {
             if (http_parse_int(s, FACTORIAL_FIELD_BASE,
                                FACTORIAL_FIELD_BASE + ctx->gen->custom_fields - 1, &field)) {
-                fail(resp, 400, "bad_request", "unknown field_id");
+                reply_error(resp, 400, "bad_request", "unknown field_id");
                 goto out;
             }
             q.field = (int)(field - FACTORIAL_FIELD_BASE);
@@ -961,7 +962,7 @@ static void resources(const struct sim_ctx *ctx, const struct http_req *req, con
             goto out;
         paginate(ctx, req, &q, 2, allowance_item, resp);
     } else {
-        fail(resp, 404, "not_found", "Resource not found");
+        reply_error(resp, 404, "not_found", "Resource not found");
     }
 out:
     free(q.only);
@@ -975,7 +976,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
 
     if (!strcmp(path, "/oauth/token")) {
         if (strcmp(req->method, "POST") != 0)
-            fail(resp, 405, "method_not_allowed", "Use POST");
+            reply_error(resp, 405, "method_not_allowed", "Use POST");
         else
             oauth_token(ctx, req, resp);
         return;
@@ -983,7 +984,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
     if (!authorized(ctx, req, resp))
         return;
     if (strncmp(path, "/api/", 5) != 0 || strcmp(req->method, "GET") != 0) {
-        fail(resp, 404, "not_found", "Resource not found");
+        reply_error(resp, 404, "not_found", "Resource not found");
         return;
     }
     v = path + 5;
@@ -994,7 +995,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
             break;
     if (!slash || i == sizeof(versions) / sizeof(versions[0]) ||
         strncmp(slash, "/resources/", 11) != 0) {
-        fail(resp, 404, "not_found", "Unknown API version or resource");
+        reply_error(resp, 404, "not_found", "Unknown API version or resource");
         return;
     }
     resources(ctx, req, slash + 11, resp);
@@ -1005,7 +1006,7 @@ static void throttle(const struct sim_ctx *ctx, int status, int retry_after, str
     char ra[16];
 
     (void)ctx;
-    fail(resp, status, "too_many_requests", "Rate limit exceeded");
+    reply_error(resp, status, "too_many_requests", "Rate limit exceeded");
     snprintf(ra, sizeof(ra), "%d", retry_after > 0 ? retry_after : 1);
     http_add_header(resp, "Retry-After", ra);
 }
@@ -1013,8 +1014,8 @@ static void throttle(const struct sim_ctx *ctx, int status, int retry_after, str
 static void error(const struct sim_ctx *ctx, int status, struct http_resp *resp)
 {
     (void)ctx;
-    fail(resp, status, status == 503 ? "service_unavailable" : "internal_server_error",
-         status == 503 ? "Service unavailable" : "Internal server error");
+    reply_error(resp, status, status == 503 ? "service_unavailable" : "internal_server_error",
+                status == 503 ? "Service unavailable" : "Internal server error");
 }
 
 static int id_to_index(const char *id, int64_t *index)

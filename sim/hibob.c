@@ -582,7 +582,7 @@ static int search_fill(void *cls, struct sbuf *out)
     return 0;
 }
 
-static void fail(struct http_resp *resp, int status, const char *key, const char *msg)
+static void reply_error(struct http_resp *resp, int status, const char *key, const char *msg)
 {
     resp->status = status;
     resp->content_type = "application/json";
@@ -630,16 +630,16 @@ static void search(const struct sim_ctx *ctx, const struct http_req *req, const 
 
     root = req->body_len ? json_loadb(req->body, req->body_len, 0, &jerr) : json_object();
     if (!root || !json_is_object(root)) {
-        fail(resp, 400, "request.invalid", "The request body is not valid JSON");
+        reply_error(resp, 400, "request.invalid", "The request body is not valid JSON");
         goto out;
     }
     fields = json_object_get(root, "fields");
     if (fields && !json_is_array(fields)) {
-        fail(resp, 400, "request.invalid", "fields must be an array");
+        reply_error(resp, 400, "request.invalid", "fields must be an array");
         goto out;
     }
     if (json_array_size(fields) > HIBOB_MAX_FIELDS) {
-        fail(resp, 400, "request.fields.too_many", "At most 400 fields may be requested");
+        reply_error(resp, 400, "request.fields.too_many", "At most 400 fields may be requested");
         goto out;
     }
     s = calloc(1, sizeof(*s));
@@ -685,7 +685,7 @@ static void search(const struct sim_ctx *ctx, const struct http_req *req, const 
     else if (json_is_string(hr) && !strcmp(json_string_value(hr), "REPLACE"))
         s->hr = HR_REPLACE;
     else if (hr && !json_is_null(hr)) {
-        fail(resp, 400, "request.invalid", "humanReadable must be APPEND or REPLACE");
+        reply_error(resp, 400, "request.invalid", "humanReadable must be APPEND or REPLACE");
         goto out;
     }
 
@@ -708,9 +708,9 @@ static void search(const struct sim_ctx *ctx, const struct http_req *req, const 
             (!by_email && !by_id) || !op || strcmp(op, "equals") != 0 || !json_is_array(values) ||
             json_array_size(values) != 1 || !json_is_string(json_array_get(values, 0))) {
             state_unlock(ctx->st);
-            fail(resp, 400, "request.filters.invalid",
-                 "Only one filter, 'equals' on root.id or root.email with one value, is "
-                 "supported");
+            reply_error(resp, 400, "request.filters.invalid",
+                        "Only one filter, 'equals' on root.id or root.email with one value, is "
+                        "supported");
             goto out;
         }
         s->only = lookup_locked(ctx, json_string_value(json_array_get(values, 0)), by_email);
@@ -720,7 +720,7 @@ static void search(const struct sim_ctx *ctx, const struct http_req *req, const 
     if (s->filtered) {
         if (s->only < 0) {
             if (s->single) {
-                fail(resp, 404, "employee.not_found", "Employee not found");
+                reply_error(resp, 404, "employee.not_found", "Employee not found");
                 goto out;
             }
             s->next = s->end = 0;
@@ -915,7 +915,7 @@ static void whosout(const struct sim_ctx *ctx, const struct http_req *req, struc
     struct whosout *w;
 
     if (!from || !to || gen_parse_time(from, &t1) || gen_parse_time(to, &t2)) {
-        fail(resp, 400, "request.invalid", "from and to (YYYY-MM-DD) are required");
+        reply_error(resp, 400, "request.invalid", "from and to (YYYY-MM-DD) are required");
         return;
     }
     w = calloc(1, sizeof(*w));
@@ -947,14 +947,14 @@ static void balance(const struct sim_ctx *ctx, const struct http_req *req, const
         state_unlock(ctx->st);
     }
     if (!found) {
-        fail(resp, 404, "employee.not_found", "Employee not found");
+        reply_error(resp, 404, "employee.not_found", "Employee not found");
         return;
     }
     for (t = 0; t < GEN_N_ABSENCE_TYPES; t++)
         if (policy && !strcmp(policy, gen_absence_types[t].name))
             break;
     if (t == GEN_N_ABSENCE_TYPES) {
-        fail(resp, 400, "request.invalid", "Unknown policyType");
+        reply_error(resp, 400, "request.invalid", "Unknown policyType");
         return;
     }
     resp->content_type = "application/json";
@@ -975,7 +975,7 @@ static int authorized(const struct http_req *req, struct http_resp *resp, int *l
     if (http_basic_auth(req, user, sizeof(user), pass, sizeof(pass)) ||
         (strcmp(user, SERVICE_USER) && strcmp(user, SERVICE_LIMITED)) ||
         strcmp(pass, SERVICE_TOKEN)) {
-        fail(resp, 401, "authentication.failed", "Invalid service user credentials");
+        reply_error(resp, 401, "authentication.failed", "Invalid service user credentials");
         return 0;
     }
     *limited = !strcmp(user, SERVICE_LIMITED);
@@ -1011,7 +1011,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
     } else if (get && !strncmp(path, "/v1/company/named-lists/", 24)) {
         resp->content_type = "application/json";
         if (!named_lists(ctx, path + 24, &resp->body))
-            fail(resp, 404, "named_list.not_found", "Named list not found");
+            reply_error(resp, 404, "named_list.not_found", "Named list not found");
     } else if (get && !strcmp(path, "/v1/timeoff/whosout")) {
         whosout(ctx, req, resp);
     } else if (get && !strcmp(path, "/v1/timeoff/policy-types")) {
@@ -1030,11 +1030,11 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
 
         snprintf(id, sizeof(id), "%.*s", (int)(slash - (path + 22)), path + 22);
         if (strcmp(slash, "/balance") != 0)
-            fail(resp, 404, "not_found", "Not found");
+            reply_error(resp, 404, "not_found", "Not found");
         else
             balance(ctx, req, id, resp);
     } else {
-        fail(resp, 404, "not_found", "Not found");
+        reply_error(resp, 404, "not_found", "Not found");
     }
 }
 
@@ -1044,7 +1044,7 @@ static void throttle(const struct sim_ctx *ctx, int status, int retry_after, str
     int limit = ctx->opt->rate_limit > 0 ? ctx->opt->rate_limit : 50;
     int ra = retry_after > 0 ? retry_after : 1;
 
-    fail(resp, status, "rate_limit.exceeded", "Too many requests");
+    reply_error(resp, status, "rate_limit.exceeded", "Too many requests");
     snprintf(v, sizeof(v), "%d", ra);
     http_add_header(resp, "Retry-After", v);
     snprintf(v, sizeof(v), "%d", limit);
@@ -1057,8 +1057,8 @@ static void throttle(const struct sim_ctx *ctx, int status, int retry_after, str
 static void error(const struct sim_ctx *ctx, int status, struct http_resp *resp)
 {
     (void)ctx;
-    fail(resp, status, status == 503 ? "service.unavailable" : "internal.error",
-         status == 503 ? "Service unavailable" : "Internal server error");
+    reply_error(resp, status, status == 503 ? "service.unavailable" : "internal.error",
+                status == 503 ? "Service unavailable" : "Internal server error");
 }
 
 static int id_to_index(const char *id, int64_t *index)

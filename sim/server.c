@@ -506,6 +506,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             for (int i = 0; i < SIM_N_TOOLS; i++)
                 state_reset(&srv->tools[i]);
             http_json(&resp, 200, "{\"reset\":true}");
+        } else if (!strcmp(url, "/__sim/requests") && !strcmp(method, "GET")) {
+            resp.content_type = "application/json";
+            sbuf_adds(&resp.body, "{\"tools\":{");
+            for (int i = 0; i < SIM_N_TOOLS; i++) {
+                sbuf_printf(&resp.body, "%s\"%s\":", i ? "," : "",
+                            sim_vendor((enum sim_tool)i)->name);
+                state_log_json(&srv->tools[i], &resp.body);
+            }
+            sbuf_adds(&resp.body, "}}");
         } else if (!strcmp(url, "/") || !strcmp(url, "/__sim/health")) {
             http_json(&resp, 200,
                       "{\"name\":\"hrsim\",\"tools\":[\"personio\",\"bamboohr\",\"hibob\","
