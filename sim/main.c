@@ -6,17 +6,34 @@
 #include "sim.h"
 #include "simerr.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+static int stop_pipe[2] = {-1, -1};
+
+/* Async-signal-safe: wakes main() through the pipe, whichever thread the
+ * signal lands on. */
+static void on_signal(int sig)
+{
+    unsigned char b = (unsigned char)sig;
+    int saved = errno;
+
+    if (write(stop_pipe[1], &b, 1) < 0) {
+        /* nothing else can be done here */
+    }
+    errno = saved;
+}
 
 int main(int argc, char **argv)
 {
     struct sim_options opt;
     struct server *srv = NULL;
+    struct sigaction sa;
     char err[256] = "";
-    sigset_t set;
-    int sig = 0;
+    unsigned char sig = 0;
     int rc;
 
     sim_defaults(&opt);
@@ -30,12 +47,16 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    /* Block the stop signals before any thread starts, then wait for one. */
+    if (pipe(stop_pipe) != 0) {
+        perror("hrsim: pipe");
+        return 1;
+    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
 
     rc = server_new(&opt, &srv);
     if (rc) {
@@ -48,8 +69,11 @@ int main(int argc, char **argv)
             opt.host, server_port(srv), (long long)opt.employees, opt.custom_fields,
             (unsigned long long)opt.seed, opt.fault_rate, opt.rate_limit, opt.latency_ms);
     fflush(stderr);
-    sigwait(&set, &sig);
+    while (read(stop_pipe[0], &sig, 1) < 0 && errno == EINTR)
+        ;
     fprintf(stderr, "hrsim: stopping (signal %d)\n", sig);
     server_destroy(srv);
+    close(stop_pipe[0]);
+    close(stop_pipe[1]);
     return 0;
 }
