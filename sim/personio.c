@@ -17,6 +17,7 @@
 #define TOKEN_LIFETIME 86400
 #define CLIENT_ID      "sim-client"
 #define CLIENT_SECRET  "sim-secret"
+#define CLIENT_LIMITED "sim-client-limited" /* whitelist without salary and birthday */
 #define MSG_NOT_FOUND  "Die angeforderte Ressource wurde nicht gefunden"
 
 /* ------------------------------------------------------------------------ */
@@ -83,6 +84,11 @@ static const char *const ftype_names[GEN_F_COUNT] = {
 
 static const char *const status_names[] = {"active", "onboarding", "leave", "inactive"};
 static const char *const gender_names[] = {"female", "male", "diverse"};
+
+static int hidden(const char *key, int limited)
+{
+    return limited && (!strcmp(key, "fix_salary") || !strcmp(key, PERSONIO_DOB_KEY));
+}
 
 static int selected(const char *key, const char *const *sel, int n_sel)
 {
@@ -293,7 +299,7 @@ static void custom_value(const struct gen_field *f, const struct gen_value *v, s
 }
 
 void personio_render_employee(const struct gen_config *gen, const struct gen_person *p,
-                              const char *const *sel, int n_sel, struct sbuf *out)
+                              const char *const *sel, int n_sel, int limited, struct sbuf *out)
 {
     int first = 1;
     char key[32];
@@ -302,7 +308,7 @@ void personio_render_employee(const struct gen_config *gen, const struct gen_per
 
     sbuf_adds(out, "{\"type\":\"Employee\",\"attributes\":{");
     for (int a = 0; a < A_COUNT; a++) {
-        if (!selected(std_attrs[a].key, sel, n_sel))
+        if (!selected(std_attrs[a].key, sel, n_sel) || hidden(std_attrs[a].key, limited))
             continue;
         attr_open(out, &first, std_attrs[a].key, std_attrs[a].label);
         std_value(p, a, out);
@@ -344,18 +350,21 @@ static void error_body(struct http_resp *resp, int status, int code, const char 
     sbuf_adds(&resp->body, "}}");
 }
 
-static uint64_t token_mac(uint64_t seed, int64_t gen_no, int64_t issued)
+static uint64_t token_mac(uint64_t seed, int64_t gen_no, int64_t issued, int limited)
 {
-    return gen_hash(seed ^ 0x7e50a1ULL, (uint64_t)gen_no, (uint64_t)issued);
+    return gen_hash(seed ^ (limited ? 0x7e50a2ULL : 0x7e50a1ULL), (uint64_t)gen_no,
+                    (uint64_t)issued);
 }
 
-void personio_make_token(uint64_t seed, int64_t gen_no, int64_t now, char *out, size_t outlen)
+void personio_make_token(uint64_t seed, int64_t gen_no, int64_t now, int limited, char *out,
+                         size_t outlen)
 {
     snprintf(out, outlen, "papi-%lld-%lld-%016llx", (long long)gen_no, (long long)now,
-             (unsigned long long)token_mac(seed, gen_no, now));
+             (unsigned long long)token_mac(seed, gen_no, now, limited));
 }
 
-int personio_check_token(uint64_t seed, int64_t gen_no, int64_t now, const char *token)
+int personio_check_token(uint64_t seed, int64_t gen_no, int64_t now, const char *token,
+                         int *limited)
 {
     long long g, issued;
     unsigned long long mac;
@@ -364,15 +373,21 @@ int personio_check_token(uint64_t seed, int64_t gen_no, int64_t now, const char 
     if (!token || strlen(token) > 80 ||
         sscanf(token, "papi-%lld-%lld-%16llx%n", &g, &issued, &mac, &n) != 3 || token[n] != '\0')
         return SIM_ERR_UNAUTHORIZED;
-    if (mac != token_mac(seed, g, issued) || g != gen_no || now - issued >= TOKEN_LIFETIME ||
-        issued > now + 60)
+    if (g != gen_no || now - issued >= TOKEN_LIFETIME || issued > now + 60)
+        return SIM_ERR_UNAUTHORIZED;
+    if (mac == token_mac(seed, g, issued, 0))
+        *limited = 0;
+    else if (mac == token_mac(seed, g, issued, 1))
+        *limited = 1;
+    else
         return SIM_ERR_UNAUTHORIZED;
     return SIM_OK;
 }
 
 /* Returns 1 when the request carries a valid token; otherwise fills the
  * vendor's 401 and returns 0. Echoes the token in the Authorization header. */
-static int authorized(const struct sim_ctx *ctx, const struct http_req *req, struct http_resp *resp)
+static int authorized(const struct sim_ctx *ctx, const struct http_req *req, struct http_resp *resp,
+                      int *limited)
 {
     const char *h = http_header(req, "Authorization");
 
@@ -381,7 +396,8 @@ static int authorized(const struct sim_ctx *ctx, const struct http_req *req, str
         return 0;
     }
     if (strncasecmp(h, "Bearer ", 7) != 0 ||
-        personio_check_token(ctx->opt->seed, state_token_generation(ctx->st), sim_now(), h + 7)) {
+        personio_check_token(ctx->opt->seed, state_token_generation(ctx->st), sim_now(), h + 7,
+                             limited)) {
         error_body(resp, 401, 401, "Provided authorization is not valid");
         return 0;
     }
@@ -417,12 +433,13 @@ static void handle_auth(const struct sim_ctx *ctx, const struct http_req *req,
     if (!*secret && q)
         snprintf(secret, sizeof(secret), "%s", q);
 
-    if (strcmp(id, CLIENT_ID) != 0 || strcmp(secret, CLIENT_SECRET) != 0) {
+    if ((strcmp(id, CLIENT_ID) != 0 && strcmp(id, CLIENT_LIMITED) != 0) ||
+        strcmp(secret, CLIENT_SECRET) != 0) {
         error_body(resp, 401, 401, "Wrong credentials");
         return;
     }
-    personio_make_token(ctx->opt->seed, state_token_generation(ctx->st), sim_now(), token,
-                        sizeof(token));
+    personio_make_token(ctx->opt->seed, state_token_generation(ctx->st), sim_now(),
+                        !strcmp(id, CLIENT_LIMITED), token, sizeof(token));
     resp->content_type = "application/json";
     sbuf_adds(&resp->body, "{\"success\":true,\"data\":{\"token\":");
     sbuf_add_jstr(&resp->body, token);
@@ -457,6 +474,7 @@ struct since_stream {
     int first;
     char **sel;
     int n_sel, has_sel;
+    int limited;
 };
 
 static void since_free(void *cls)
@@ -497,7 +515,7 @@ static int since_fill(void *cls, struct sbuf *out)
             sbuf_addc(out, ',');
         s->first = 0;
         personio_render_employee(s->ctx.gen, &p, s->has_sel ? (const char *const *)s->sel : NULL,
-                                 s->n_sel, out);
+                                 s->n_sel, s->limited, out);
         n++;
     }
     state_unlock(s->ctx.st);
@@ -508,7 +526,7 @@ static int since_fill(void *cls, struct sbuf *out)
 }
 
 static void list_since(const struct sim_ctx *ctx, struct list_params *lp, int64_t since,
-                       struct http_resp *resp)
+                       int limited, struct http_resp *resp)
 {
     struct since_stream *s = calloc(1, sizeof(*s));
     int64_t total = 0, end;
@@ -522,6 +540,7 @@ static void list_since(const struct sim_ctx *ctx, struct list_params *lp, int64_
     state_unlock(ctx->st);
 
     s->ctx = *ctx;
+    s->limited = limited;
     s->since = since;
     s->next = 0;
     s->end = end;
@@ -568,7 +587,7 @@ static int64_t index_by_email_locked(const struct sim_ctx *ctx, const char *emai
     return n - 1;
 }
 
-static void list_employees(const struct sim_ctx *ctx, const struct http_req *req,
+static void list_employees(const struct sim_ctx *ctx, const struct http_req *req, int limited,
                            struct http_resp *resp)
 {
     struct list_params lp;
@@ -588,7 +607,7 @@ static void list_employees(const struct sim_ctx *ctx, const struct http_req *req
             error_body(resp, 400, 400, "The updated_since parameter is invalid");
             return;
         }
-        list_since(ctx, &lp, since, resp);
+        list_since(ctx, &lp, since, limited, resp);
         return;
     }
     s = http_query(req, "limit");
@@ -622,7 +641,7 @@ static void list_employees(const struct sim_ctx *ctx, const struct http_req *req
                 (long long)total, offset / limit, (total + limit - 1) / limit, offset, limit);
     if (s) {
         if (i >= 0 && offset == 0 && sim_person_locked(ctx, i, &p))
-            personio_render_employee(ctx->gen, &p, lp.has_sel ? lp.sel : NULL, lp.n_sel,
+            personio_render_employee(ctx->gen, &p, lp.has_sel ? lp.sel : NULL, lp.n_sel, limited,
                                      &resp->body);
     } else {
         pos = state_nth_locked(ctx->st, ctx->gen->employees, offset);
@@ -632,7 +651,7 @@ static void list_employees(const struct sim_ctx *ctx, const struct http_req *req
                 continue;
             if (n++)
                 sbuf_addc(&resp->body, ',');
-            personio_render_employee(ctx->gen, &p, lp.has_sel ? lp.sel : NULL, lp.n_sel,
+            personio_render_employee(ctx->gen, &p, lp.has_sel ? lp.sel : NULL, lp.n_sel, limited,
                                      &resp->body);
         }
     }
@@ -655,7 +674,8 @@ static int parse_employee_id(const char *s, size_t len, int64_t *index)
     return SIM_OK;
 }
 
-static void get_employee(const struct sim_ctx *ctx, int64_t index, struct http_resp *resp)
+static void get_employee(const struct sim_ctx *ctx, int64_t index, int limited,
+                         struct http_resp *resp)
 {
     struct gen_person p;
     int found;
@@ -665,7 +685,7 @@ static void get_employee(const struct sim_ctx *ctx, int64_t index, struct http_r
     if (found) {
         resp->content_type = "application/json";
         sbuf_adds(&resp->body, "{\"success\":true,\"data\":");
-        personio_render_employee(ctx->gen, &p, NULL, 0, &resp->body);
+        personio_render_employee(ctx->gen, &p, NULL, 0, limited, &resp->body);
         sbuf_addc(&resp->body, '}');
     }
     state_unlock(ctx->st);
@@ -673,16 +693,19 @@ static void get_employee(const struct sim_ctx *ctx, int64_t index, struct http_r
         error_body(resp, 404, 0, MSG_NOT_FOUND);
 }
 
-static void list_attributes(const struct sim_ctx *ctx, struct http_resp *resp)
+static void list_attributes(const struct sim_ctx *ctx, int limited, struct http_resp *resp)
 {
     struct sbuf *b = &resp->body;
     struct gen_field f;
     char opt[64];
+    int n = 0;
 
     resp->content_type = "application/json";
     sbuf_adds(b, "{\"success\":true,\"data\":[");
     for (int a = 0; a < A_COUNT; a++) {
-        if (a)
+        if (hidden(std_attrs[a].key, limited))
+            continue;
+        if (n++)
             sbuf_addc(b, ',');
         sbuf_adds(b, "{\"key\":");
         sbuf_add_jstr(b, std_attrs[a].key);
@@ -975,6 +998,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
     const char *emp = "/v1/company/employees/";
     int get = !strcmp(req->method, "GET");
     int64_t index;
+    int limited = 0;
 
     if (!strcmp(path, "/v1/auth")) {
         if (strcmp(req->method, "POST") != 0) {
@@ -984,13 +1008,13 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
         handle_auth(ctx, req, resp);
         return;
     }
-    if (!authorized(ctx, req, resp))
+    if (!authorized(ctx, req, resp, &limited))
         return;
     if (get && !strcmp(path, "/v1/company/employees")) {
-        list_employees(ctx, req, resp);
+        list_employees(ctx, req, limited, resp);
     } else if (get && (!strcmp(path, "/v1/company/employees/attributes") ||
                        !strcmp(path, "/v1/company/employees/custom-attributes"))) {
-        list_attributes(ctx, resp);
+        list_attributes(ctx, limited, resp);
     } else if (get && !strcmp(path, "/v1/company/time-off-types")) {
         list_types(resp);
     } else if (get && !strcmp(path, "/v1/company/time-offs")) {
@@ -1003,7 +1027,7 @@ static void handle(const struct sim_ctx *ctx, const struct http_req *req, struct
         if (parse_employee_id(rest, len, &index)) {
             error_body(resp, 404, 0, MSG_NOT_FOUND);
         } else if (!slash) {
-            get_employee(ctx, index, resp);
+            get_employee(ctx, index, limited, resp);
         } else if (!strcmp(slash, "/absences/balance")) {
             get_balance(ctx, index, resp);
         } else {

@@ -21,16 +21,20 @@
 
 /* Appends one employee object ({"type":"Employee","attributes":{...}}) for p.
  * sel: NULL for every attribute, else only those whose key is listed (n_sel
- * keys; "id" is always included). */
+ * keys; "id" is always included). limited: the credential's whitelist leaves
+ * out fix_salary and the date of birth (they are then missing entirely). */
 void personio_render_employee(const struct gen_config *gen, const struct gen_person *p,
-                              const char *const *sel, int n_sel, struct sbuf *out);
+                              const char *const *sel, int n_sel, int limited, struct sbuf *out);
 
-/* Makes a token for generation gen_no, issued at `now`. out >= 80 bytes. */
-void personio_make_token(uint64_t seed, int64_t gen_no, int64_t now, char *out, size_t outlen);
+/* Makes a token for generation gen_no, issued at `now`, for the full or the
+ * limited credential. out >= 80 bytes. */
+void personio_make_token(uint64_t seed, int64_t gen_no, int64_t now, int limited, char *out,
+                         size_t outlen);
 
-/* Checks a token: SIM_OK, or SIM_ERR_UNAUTHORIZED when it is malformed, was
- * not made by this simulator and seed, is older than 24 h or its generation
- * was expired. */
-int personio_check_token(uint64_t seed, int64_t gen_no, int64_t now, const char *token);
+/* Checks a token: SIM_OK and *limited, or SIM_ERR_UNAUTHORIZED when it is
+ * malformed, was not made by this simulator and seed, is older than 24 h or
+ * its generation was expired. */
+int personio_check_token(uint64_t seed, int64_t gen_no, int64_t now, const char *token,
+                         int *limited);
 
 #endif

@@ -414,6 +414,32 @@ static void test_throttle_fault(void **state)
     hresp_free(&r);
 }
 
+static void test_whitelist(void **state)
+{
+    struct hresp r = {0};
+    json_t *a;
+
+    (void)state;
+    req("POST", "/v1/auth",
+        "{\"client_id\":\"sim-client-limited\",\"client_secret\":\"sim-secret\"}", 0, &r);
+    assert_int_equal(r.status, 200);
+    snprintf(fx->token, sizeof(fx->token), "%s",
+             json_string_value(json_object_get(json_object_get(r.json, "data"), "token")));
+    hresp_free(&r);
+    req("GET", "/v1/company/employees?limit=5", NULL, 1, &r);
+    assert_int_equal(r.status, 200);
+    a = json_object_get(json_array_get(json_object_get(r.json, "data"), 0), "attributes");
+    assert_non_null(json_object_get(a, "first_name"));
+    assert_null(json_object_get(a, "fix_salary"));
+    assert_null(json_object_get(a, "dynamic_1146666"));
+    hresp_free(&r);
+    req("GET", "/v1/company/employees/attributes", NULL, 1, &r);
+    assert_null(strstr(r.body, "\"fix_salary\""));
+    assert_non_null(strstr(r.body, "\"first_name\""));
+    hresp_free(&r);
+    login();
+}
+
 static void test_request_log(void **state)
 {
     struct hresp r = {0};
@@ -440,6 +466,7 @@ int main(void)
         cmocka_unit_test(test_metadata),
         cmocka_unit_test(test_updated_since_and_mutations),
         cmocka_unit_test(test_throttle_fault),
+        cmocka_unit_test(test_whitelist),
         cmocka_unit_test(test_request_log),
     };
 

@@ -146,7 +146,7 @@ static void test_same_person_everywhere(void **state)
 
         gen_person(&cfg, i, 0, 0, &p);
         sbuf_init(&b);
-        personio_render_employee(&cfg, &p, NULL, 0, &b);
+        personio_render_employee(&cfg, &p, NULL, 0, 0, &b);
         root = json_loads(b.data, 0, &err);
         sbuf_free(&b);
         assert_non_null(root);

@@ -25,7 +25,7 @@ static json_t *render(int64_t index, const char *const *sel, int n_sel)
 
     gen_person(&cfg, index, 0, 0, &p);
     sbuf_init(&b);
-    personio_render_employee(&cfg, &p, sel, n_sel, &b);
+    personio_render_employee(&cfg, &p, sel, n_sel, 0, &b);
     v = json_loads(b.data, 0, &err);
     sbuf_free(&b);
     assert_non_null(v);
@@ -108,21 +108,43 @@ static void test_projection(void **state)
     json_decref(e);
 }
 
+static void test_whitelist(void **state)
+{
+    struct gen_person p;
+    struct sbuf b;
+
+    (void)state;
+    gen_person(&cfg, 2, 0, 0, &p);
+    sbuf_init(&b);
+    personio_render_employee(&cfg, &p, NULL, 0, 1, &b);
+    assert_null(strstr(b.data, "\"fix_salary\""));
+    assert_null(strstr(b.data, "\"" PERSONIO_DOB_KEY "\""));
+    assert_non_null(strstr(b.data, "\"first_name\""));
+    sbuf_free(&b);
+}
+
 static void test_tokens(void **state)
 {
     char tok[96];
 
     (void)state;
-    personio_make_token(42, 0, 1000000, tok, sizeof(tok));
+    int limited = -1;
+
+    personio_make_token(42, 0, 1000000, 0, tok, sizeof(tok));
     assert_int_equal(strncmp(tok, "papi-", 5), 0);
-    assert_int_equal(personio_check_token(42, 0, 1000000 + 10, tok), SIM_OK);
-    assert_int_equal(personio_check_token(42, 0, 1000000 + 86400, tok), SIM_ERR_UNAUTHORIZED);
-    assert_int_equal(personio_check_token(42, 1, 1000000, tok), SIM_ERR_UNAUTHORIZED);
-    assert_int_equal(personio_check_token(43, 0, 1000000, tok), SIM_ERR_UNAUTHORIZED);
+    assert_int_equal(personio_check_token(42, 0, 1000000 + 10, tok, &limited), SIM_OK);
+    assert_int_equal(limited, 0);
+    assert_int_equal(personio_check_token(42, 0, 1000000 + 86400, tok, &limited),
+                     SIM_ERR_UNAUTHORIZED);
+    assert_int_equal(personio_check_token(42, 1, 1000000, tok, &limited), SIM_ERR_UNAUTHORIZED);
+    assert_int_equal(personio_check_token(43, 0, 1000000, tok, &limited), SIM_ERR_UNAUTHORIZED);
     tok[strlen(tok) - 1] ^= 1;
-    assert_int_equal(personio_check_token(42, 0, 1000000, tok), SIM_ERR_UNAUTHORIZED);
-    assert_int_equal(personio_check_token(42, 0, 1000000, "papi-"), SIM_ERR_UNAUTHORIZED);
-    assert_int_equal(personio_check_token(42, 0, 1000000, NULL), SIM_ERR_UNAUTHORIZED);
+    assert_int_equal(personio_check_token(42, 0, 1000000, tok, &limited), SIM_ERR_UNAUTHORIZED);
+    assert_int_equal(personio_check_token(42, 0, 1000000, "papi-", &limited), SIM_ERR_UNAUTHORIZED);
+    assert_int_equal(personio_check_token(42, 0, 1000000, NULL, &limited), SIM_ERR_UNAUTHORIZED);
+    personio_make_token(42, 0, 1000000, 1, tok, sizeof(tok));
+    assert_int_equal(personio_check_token(42, 0, 1000000, tok, &limited), SIM_OK);
+    assert_int_equal(limited, 1);
 }
 
 static void test_errors(void **state)
@@ -187,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_wrapper_and_types),
         cmocka_unit_test(test_projection),
         cmocka_unit_test(test_tokens),
+        cmocka_unit_test(test_whitelist),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_ids),
     };
