@@ -93,7 +93,7 @@ $(BUILD)/hrsim: $(call obj,sim/main.c) $(SIMLIB)
 
 # Unit tests may #include the .c they test (to reach static functions); the
 # archives then only supply what the test object does not define itself.
-$(BUILD)/tests/unit/sim/%: $(call obj,tests/unit/sim/%.c) $(SIMLIB) $(LIB)
+$(BUILD)/tests/unit/sim/%: $(call obj,tests/unit/sim/%.c) $(SIMLIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka

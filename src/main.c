@@ -5,11 +5,15 @@
  */
 #include "api/app.h"
 #include "core/config.h"
+#include "core/isotime.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "http/server.h"
 #include "store/store.h"
+#include "sync/engine.h"
+#include "sync/jobs.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -20,7 +24,9 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: hrbridge COMMAND [options]\n\n"
                "commands:\n"
-               "  serve         run the API server\n"
+               "  serve         run the API server (and a sync worker)\n"
+               "  worker        run a sync worker only\n"
+               "  sync ID       run one sync of an integration in the foreground\n"
                "  migrate       create or upgrade the database schema\n"
                "  keys create   create an API key and print it (only the key)\n"
                "  config show   print the effective configuration (secrets redacted)\n\n"
@@ -44,12 +50,12 @@ static int wants_help(int argc, char **argv)
 }
 
 /* Loads the configuration and the logging settings; prints the error. */
-static int load_config(struct config *cfg, int *argc, char **argv)
+static int load_config(struct config *cfg, int *argc, char **argv, const char *const pass[])
 {
     struct err e;
 
     err_init(&e);
-    if (config_load(cfg, argc, argv, NULL, &e) != ERR_OK) {
+    if (config_load(cfg, argc, argv, pass, &e) != ERR_OK) {
         fprintf(stderr, "hrbridge: %s\n", e.msg);
         return -1;
     }
@@ -111,6 +117,28 @@ static int load_master_key(const struct config *cfg, struct secret_master *m, in
     return rc == ERR_OK ? 0 : -1;
 }
 
+static int start_worker(const struct config *cfg, struct store *store,
+                        const struct secret_master *master, struct jobs **out)
+{
+    struct jobs_opts o = {store, master, cfg->sync_full_interval, cfg->sync_delta_interval, 0};
+
+    if (jobs_start(&o, out) != ERR_OK) {
+        fprintf(stderr, "hrbridge: the sync worker could not start\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* Blocks SIGINT and SIGTERM in every thread; the caller takes them with sigwait. */
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static struct app app;
@@ -125,18 +153,14 @@ static int cmd_serve(int argc, char **argv)
                      CFG_SCOPE_SERVE);
         return 0;
     }
-    if (load_config(&cfg, &argc, argv) != 0)
+    if (load_config(&cfg, &argc, argv, NULL) != 0)
         return 2;
     if (argc > 1) {
         fprintf(stderr, "hrbridge serve: unexpected argument %s\n", argv[1]);
         return 2;
     }
     /* Signals are taken by sigwait below, so block them before any thread starts. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_signals(&set);
 
     threads = cfg.http_threads > 0 ? (int)cfg.http_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     app.cfg = &cfg;
@@ -159,13 +183,149 @@ static int cmd_serve(int argc, char **argv)
         store_close(app.store);
         return 1;
     }
-    log_info("main", "msg=started backend=%s", store_backend(app.store));
+    if (!cfg.no_worker && start_worker(&cfg, app.store, &app.master, &app.jobs) != 0) {
+        server_stop(srv);
+        store_close(app.store);
+        return 1;
+    }
+    log_info("main", "msg=started backend=%s worker=%s", store_backend(app.store),
+             app.jobs ? "in-process" : "none");
     sigwait(&set, &sig);
     log_info("main", "msg=\"shutting down\" signal=%d", sig);
     server_stop(srv);
+    jobs_stop(app.jobs);
     store_close(app.store);
     sodium_memzero(&app.master, sizeof(app.master));
     return 0;
+}
+
+static int cmd_worker(int argc, char **argv)
+{
+    struct config cfg;
+    struct store *store = NULL;
+    struct secret_master master;
+    struct jobs *jobs = NULL;
+    sigset_t set;
+    int sig = 0;
+
+    if (wants_help(argc, argv)) {
+        command_help("worker [--db URL]",
+                     "Runs a sync worker: queues scheduled syncs and runs queued ones. Any number "
+                     "of workers\nand servers can share one database.",
+                     CFG_SCOPE_ALL & ~(unsigned)CFG_SCOPE_KEYS);
+        return 0;
+    }
+    if (load_config(&cfg, &argc, argv, NULL) != 0)
+        return 2;
+    if (argc > 1) {
+        fprintf(stderr, "hrbridge worker: unexpected argument %s\n", argv[1]);
+        return 2;
+    }
+    block_signals(&set);
+    if (open_store(&cfg, 4, &store) != 0)
+        return 1;
+    if (load_master_key(&cfg, &master, 0) != 0 || start_worker(&cfg, store, &master, &jobs) != 0) {
+        store_close(store);
+        return 1;
+    }
+    sigwait(&set, &sig);
+    log_info("main", "msg=\"shutting down\" signal=%d", sig);
+    jobs_stop(jobs);
+    store_close(store);
+    sodium_memzero(&master, sizeof(master));
+    return 0;
+}
+
+static void print_progress(void *ud, int64_t fetched)
+{
+    fprintf(stderr, "\rsyncing %s: %lld records fetched", (const char *)ud, (long long)fetched);
+    fflush(stderr);
+}
+
+static int cmd_sync(int argc, char **argv)
+{
+    static const char *const pass[] = {"--type", NULL};
+    struct config cfg;
+    struct store *store = NULL;
+    struct secret_master master;
+    struct store_sync_run run;
+    struct store_integration it;
+    struct engine_env env;
+    const char *id = NULL, *type_name = "FULL";
+    char worker[128];
+    struct err e;
+    int already = 0, rc, type;
+
+    if (wants_help(argc, argv)) {
+        command_help("sync [--db URL] INTEGRATION_ID [--type FULL|DELTA]",
+                     "Runs one sync of an integration in the foreground and prints its outcome.\n"
+                     "Exits 1 with the reason when the sync fails.",
+                     CFG_SCOPE_ALL & ~(unsigned)(CFG_SCOPE_SERVE | CFG_SCOPE_KEYS));
+        return 0;
+    }
+    if (load_config(&cfg, &argc, argv, pass) != 0)
+        return 2;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--type") == 0 && i + 1 < argc)
+            type_name = argv[++i];
+        else if (!id && argv[i][0] != '-')
+            id = argv[i];
+        else {
+            fprintf(stderr, "hrbridge sync: unexpected argument %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!id || (strcmp(type_name, "FULL") && strcmp(type_name, "DELTA"))) {
+        fprintf(stderr, "usage: hrbridge sync [--db URL] INTEGRATION_ID [--type FULL|DELTA]\n");
+        return 2;
+    }
+    type = strcmp(type_name, "DELTA") == 0 ? SYNC_DELTA : SYNC_FULL;
+    signal(SIGPIPE, SIG_IGN);
+    if (open_store(&cfg, 4, &store) != 0)
+        return 1;
+    rc = load_master_key(&cfg, &master, 0) == 0 ? ERR_OK : ERR_INVALID;
+    if (rc == ERR_OK) {
+        rc = store_integration_get_any(store, id, &it);
+        if (rc == ERR_NOT_FOUND)
+            fprintf(stderr, "hrbridge sync: no integration %s\n", id);
+        if (rc == ERR_OK)
+            store_integration_free(&it);
+    }
+    if (rc == ERR_OK)
+        rc = store_sync_enqueue(store, id, type, &run, &already);
+    jobs_worker_name(worker, sizeof(worker));
+    if (rc == ERR_OK) {
+        int64_t now = isotime_now_ms();
+        rc = store_sync_claim_run(store, run.id, worker, now, now + JOBS_LEASE_MS, &run);
+        if (rc == ERR_CONFLICT)
+            fprintf(stderr, "hrbridge sync: a sync of %s is already running (run %s)\n", id,
+                    run.id);
+    }
+    if (rc == ERR_OK) {
+        memset(&env, 0, sizeof(env));
+        env.store = store;
+        env.master = &master;
+        env.worker = worker;
+        env.lease_ms = JOBS_LEASE_MS;
+        if (isatty(STDERR_FILENO)) {
+            env.progress = print_progress;
+            env.progress_ud = (void *)id;
+        }
+        rc = engine_run(&env, &run, &e);
+        if (env.progress)
+            fputc('\n', stderr);
+        if (rc == ERR_OK)
+            printf("sync %s of %s succeeded: %lld fetched, %lld created, %lld updated, %lld "
+                   "deleted\n",
+                   run.id, id, (long long)run.fetched, (long long)run.created,
+                   (long long)run.updated, (long long)run.deleted);
+        else
+            fprintf(stderr, "hrbridge sync: sync %s of %s failed: %s\n", run.id, id, e.msg);
+        store_sync_run_free(&run);
+    }
+    store_close(store);
+    sodium_memzero(&master, sizeof(master));
+    return rc == ERR_OK ? 0 : 1;
 }
 
 static int cmd_migrate(int argc, char **argv)
@@ -180,7 +340,7 @@ static int cmd_migrate(int argc, char **argv)
                      CFG_SCOPE_ALL & ~(unsigned)(CFG_SCOPE_SERVE | CFG_SCOPE_KEYS));
         return 0;
     }
-    if (load_config(&cfg, &argc, argv) != 0)
+    if (load_config(&cfg, &argc, argv, NULL) != 0)
         return 2;
     err_init(&e);
     if (store_open(cfg.db_url, 1, &store, &e) != ERR_OK) {
@@ -215,7 +375,7 @@ static int cmd_keys(int argc, char **argv)
     }
     argv++;
     argc--;
-    if (load_config(&cfg, &argc, argv) != 0)
+    if (load_config(&cfg, &argc, argv, NULL) != 0)
         return 2;
     if (argc > 1) {
         fprintf(stderr, "hrbridge keys create: unexpected argument %s\n", argv[1]);
@@ -249,7 +409,7 @@ static int cmd_config(int argc, char **argv)
     }
     argv++;
     argc--;
-    if (load_config(&cfg, &argc, argv) != 0)
+    if (load_config(&cfg, &argc, argv, NULL) != 0)
         return 2;
     config_print(stdout, &cfg);
     return 0;
@@ -273,6 +433,10 @@ int main(int argc, char **argv)
         return cmd_serve(argc, argv);
     if (strcmp(cmd, "migrate") == 0)
         return cmd_migrate(argc, argv);
+    if (strcmp(cmd, "worker") == 0)
+        return cmd_worker(argc, argv);
+    if (strcmp(cmd, "sync") == 0)
+        return cmd_sync(argc, argv);
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc, argv);
     if (strcmp(cmd, "config") == 0)

@@ -10,11 +10,14 @@
 #include "core/secret.h"
 #include "store/store.h"
 
+struct jobs;
+
 struct app {
     const struct config *cfg;
     struct store *store;
     struct secret_master master;
     char public_url[CONFIG_STR_MAX + 16]; /* no trailing slash */
+    struct jobs *jobs;                    /* the in-process worker, or NULL (--no-worker) */
 };
 
 #endif

@@ -71,6 +71,23 @@ void resp_raw(struct resp *rs, int status, const char *content_type, const char 
     buf_append(&rs->body, body, len);
 }
 
+void resp_json_take(struct resp *rs, int status, json_t *doc)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+
+    json_decref(doc);
+    if (!text) {
+        resp_error(rs, HE_UNKNOWN, "could not serialise the response");
+        return;
+    }
+    buf_reset(&rs->body);
+    rs->status = status;
+    rs->error_code = NULL;
+    rs->content_type = NULL;
+    buf_append_str(&rs->body, text);
+    free(text);
+}
+
 void resp_success_take(struct resp *rs, int status, json_t *data)
 {
     char *text = json_dumps(data, JSON_COMPACT | JSON_ENCODE_ANY);

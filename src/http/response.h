@@ -64,6 +64,10 @@ void resp_success_raw(struct resp *rs, int status, const char *json, size_t len)
 void resp_error(struct resp *rs, enum http_error kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Sets a whole JSON document as the body (for envelopes with extra
+ * top-level keys). Takes ownership of doc. */
+void resp_json_take(struct resp *rs, int status, json_t *doc);
+
 /* Sets a non-JSON body (e.g. an image) with its static content type. */
 void resp_raw(struct resp *rs, int status, const char *content_type, const char *body, size_t len);
 

@@ -2,11 +2,15 @@
 #include "http/router.h"
 
 #include "api/general.h"
+#include "api/hris.h"
+#include "api/integration_fields.h"
 #include "api/integrations.h"
+#include "api/syncs.h"
 
 #include <stddef.h>
 
-#define AUTH ROUTE_AUTH
+#define AUTH  ROUTE_AUTH
+#define INTEG (ROUTE_AUTH | ROUTE_INTEGRATION)
 
 const struct route router_routes[] = {
     {"GET", "/v1/check-api-key", general_check_api_key, FAMILY_GENERAL, AUTH},
@@ -15,6 +19,13 @@ const struct route router_routes[] = {
     {"GET", "/v1/integrations/{}", integrations_get, FAMILY_GENERAL, AUTH},
     {"DELETE", "/v1/integrations/{}", integrations_delete, FAMILY_GENERAL, AUTH},
     {"PUT", "/v1/integrations/{}/enabled", integrations_set_enabled, FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/integrations/{}/integration-fields", integration_fields_list, FAMILY_GENERAL,
+     AUTH},
+    {"PATCH", "/v1/integrations/{}/integration-fields/{}", integration_fields_update,
+     FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/integrations/{}/syncs", syncs_list, FAMILY_GENERAL, AUTH},
+    {"POST", "/v1/force-sync", syncs_force, FAMILY_GENERAL, INTEG},
+    {"GET", "/v1/hris/employees", hris_employees, FAMILY_HRIS, INTEG},
     {"GET", "/assets/tools/{}/{}", general_tool_asset, FAMILY_GENERAL, 0},
     {NULL, NULL, NULL, 0, 0},
 };

@@ -58,19 +58,36 @@ static const char *const absence_fields[] = {"employee_id",
 static const char *const balance_fields[] = {"employee_id", "type_id",   "balance", "balance_unit",
                                              "used",        "used_unit", NULL};
 
+/* Nested forms, from the OpenAPI file's employee object (manager, groups, ...). */
+static const char *const employee_summary[] = {
+    "first_name",        "last_name",        "display_full_name", "employee_number",
+    "employment_status", "termination_date", "work_email",        NULL};
+static const char *const group_summary[] = {"name", "type", NULL};
+static const char *const location_summary[] = {"name", "address", "type", NULL};
+static const char *const legal_entity_summary[] = {"name", "address", NULL};
+
+static const char *const employee_filters[] = {"employment_status", "work_email", "personal_email",
+                                               NULL};
+static const char *const none[] = {NULL};
+
 static const struct model_def defs[MODEL_COUNT] = {
-    [MODEL_EMPLOYEES] = {"hris_employees", "Employees", "/hris/employees", employee_fields},
+    [MODEL_EMPLOYEES] = {"hris_employees", "Employees", "/hris/employees", employee_fields,
+                         employee_summary, 0, 1, employee_filters},
     [MODEL_EMPLOYMENTS] = {"hris_employments", "Employments", "/hris/employments",
-                           employment_fields},
-    [MODEL_GROUPS] = {"hris_teams", "Groups", "/hris/groups", group_fields},
-    [MODEL_LOCATIONS] = {"hris_locations", "Work locations", "/hris/locations", location_fields},
+                           employment_fields, employment_fields, 1, 1, none},
+    [MODEL_GROUPS] = {"hris_teams", "Groups", "/hris/groups", group_fields, group_summary, 0, 0,
+                      none},
+    [MODEL_LOCATIONS] = {"hris_locations", "Work locations", "/hris/locations", location_fields,
+                         location_summary, 1, 0, none},
     [MODEL_LEGAL_ENTITIES] = {"hris_legal_entities", "Legal entities", "/hris/legal-entities",
-                              legal_entity_fields},
+                              legal_entity_fields, legal_entity_summary, 0, 0, none},
     [MODEL_ABSENCE_TYPES] = {"hris_absence_types", "Absence types", "/hris/absence-types",
-                             absence_type_fields},
-    [MODEL_ABSENCES] = {"hris_absences", "Absences", "/hris/absences", absence_fields},
+                             absence_type_fields, absence_type_fields, 1, 0, none},
+    [MODEL_ABSENCES] = {"hris_absences", "Absences", "/hris/absences", absence_fields,
+                        absence_fields, 1, 0, none},
     [MODEL_TIME_OFF_BALANCES] = {"hris_time_off_balances", "Time off balances",
-                                 "/hris/time-off-balances", balance_fields},
+                                 "/hris/time-off-balances", balance_fields, balance_fields, 1, 0,
+                                 none},
 };
 
 const struct model_def *models_get(enum model m)

@@ -24,7 +24,13 @@ struct model_def {
     const char *id;            /* "hris_employees" */
     const char *label;         /* "Employees" */
     const char *path;          /* "/hris/employees" */
-    const char *const *fields; /* NULL-terminated */
+    const char *const *fields; /* unified fields in output order, NULL-terminated */
+    /* The nested form other records embed (e.g. an employee's manager). */
+    const char *const *summary_fields;
+    int summary_has_times; /* the nested form carries changed_at and remote_deleted_at */
+    int has_custom_fields; /* records carry custom_fields and integration_fields */
+    /* Unified fields also kept as filterable attributes (emails lower-cased). */
+    const char *const *filter_fields;
 };
 
 /* The definition of m. */

@@ -16,15 +16,36 @@ static const char *const factorial_keys[] = {"api_key", NULL};
             COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED     \
     }
 
+/* What Personio's v1 API has no source for (remote-apis.md §7). */
+static const char *const personio_unsupported[] = {"employee_number",
+                                                   "nationality",
+                                                   "personal_email",
+                                                   "mobile_phone_number",
+                                                   "ssn",
+                                                   "tax_id",
+                                                   "ethnicity",
+                                                   "marital_status",
+                                                   "avatar",
+                                                   "home_address",
+                                                   "bank_accounts",
+                                                   NULL};
+
+#define PERSONIO_COVERAGE                                                                          \
+    {                                                                                              \
+        COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED,                 \
+            COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED                          \
+    }
+
 static const struct tool_def tools[] = {
     {"personio", "Personio", "https://api.personio.de", personio_keys,
-     "https://developer.personio.de/docs/getting-started-with-the-personio-api", NOT_YET},
+     "https://developer.personio.de/docs/getting-started-with-the-personio-api", PERSONIO_COVERAGE,
+     personio_unsupported},
     {"bamboohr", "BambooHR", "https://api.bamboohr.com/api/gateway.php/{company_domain}",
-     bamboohr_keys, "https://documentation.bamboohr.com/docs/getting-started", NOT_YET},
+     bamboohr_keys, "https://documentation.bamboohr.com/docs/getting-started", NOT_YET, NULL},
     {"hibob", "HiBob", "https://api.hibob.com", hibob_keys,
-     "https://apidocs.hibob.com/docs/api-service-users", NOT_YET},
+     "https://apidocs.hibob.com/docs/api-service-users", NOT_YET, NULL},
     {"factorial", "Factorial", "https://api.factorialhr.com", factorial_keys,
-     "https://apidoc.factorialhr.com/docs/authentication", NOT_YET},
+     "https://apidoc.factorialhr.com/docs/authentication", NOT_YET, NULL},
 };
 
 const struct tool_def *tools_all(size_t *n)
@@ -40,6 +61,15 @@ const struct tool_def *tools_find(const char *id)
             return &tools[i];
     }
     return NULL;
+}
+
+int tools_field_unsupported(const struct tool_def *tool, const char *field)
+{
+    for (const char *const *f = tool ? tool->unsupported_fields : NULL; f && *f; f++) {
+        if (strcmp(*f, field) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 const char *tools_coverage_name(enum coverage c)

@@ -18,6 +18,8 @@ struct tool_def {
     const char *const *credential_keys; /* required string keys, NULL-terminated */
     const char *connection_guide_url;
     enum coverage coverage[MODEL_COUNT];
+    /* Unified fields the tool never fills (their filters are "unsupported"). */
+    const char *const *unsupported_fields;
 };
 
 /* All tools, in display order; *n gets their count. */
@@ -25,6 +27,9 @@ const struct tool_def *tools_all(size_t *n);
 
 /* A tool by id, or NULL. */
 const struct tool_def *tools_find(const char *id);
+
+/* Whether tool (may be NULL) never fills the unified field. */
+int tools_field_unsupported(const struct tool_def *tool, const char *field);
 
 /* "SUPPORTED", "UNSUPPORTED", "NOT_IMPLEMENTED" or "UNKNOWN". */
 const char *tools_coverage_name(enum coverage c);

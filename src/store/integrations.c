@@ -1,6 +1,7 @@
 /* integrations — the integrations of each environment. */
 #include "store/store.h"
 
+#include "core/alloc.h"
 #include "store/store_int.h"
 
 #include <stdlib.h>
@@ -53,8 +54,15 @@ int store_integration_insert(struct store *s, const struct store_integration *it
     return rc;
 }
 
-int store_integration_get(struct store *s, const char *env_id, const char *id,
-                          struct store_integration *out)
+#define INTEGRATION_SELECT                                                                         \
+    "SELECT i.id, i.environment_id, i.tool, i.enabled, i.auth_invalid, i.setup_status, "           \
+    "i.organization_name, i.creator_email, i.origin_id, i.base_url, i.credentials, "               \
+    "i.scope_config_id, i.data_expired_at, i.created_at, sc.name "                                 \
+    "FROM integrations i JOIN scope_configs sc ON sc.id = i.scope_config_id "
+
+/* Reads one integration; env_id NULL means any environment. */
+static int get_integration(struct store *s, const char *env_id, const char *id,
+                           struct store_integration *out)
 {
     struct store_conn *c = NULL;
     struct store_rows *r = NULL;
@@ -64,14 +72,11 @@ int store_integration_get(struct store *s, const char *env_id, const char *id,
 
     if (rc != ERR_OK)
         return rc;
-    rc = s->drv->query(c,
-                       "SELECT i.id, i.environment_id, i.tool, i.enabled, i.auth_invalid, "
-                       "i.setup_status, i.organization_name, i.creator_email, i.origin_id, "
-                       "i.base_url, i.credentials, i.scope_config_id, i.data_expired_at, "
-                       "i.created_at, sc.name "
-                       "FROM integrations i JOIN scope_configs sc ON sc.id = i.scope_config_id "
-                       "WHERE i.id = ? AND i.environment_id = ?",
-                       p, 2, &r);
+    if (env_id)
+        rc = s->drv->query(c, INTEGRATION_SELECT "WHERE i.id = ? AND i.environment_id = ?", p, 2,
+                           &r);
+    else
+        rc = s->drv->query(c, INTEGRATION_SELECT "WHERE i.id = ?", p, 1, &r);
     if (rc != ERR_OK)
         goto out;
     rc = s->drv->step(r);
@@ -91,7 +96,7 @@ int store_integration_get(struct store *s, const char *env_id, const char *id,
         it.origin_id = store_col_dup(s, r, 8);
         it.base_url = store_col_dup(s, r, 9);
         blob = s->drv->get_blob(r, 10, &len);
-        it.credentials = malloc(len ? len : 1);
+        it.credentials = xmalloc(len ? len : 1);
         if (len && blob)
             memcpy(it.credentials, blob, len);
         it.credentials_len = len;
@@ -111,6 +116,17 @@ int store_integration_get(struct store *s, const char *env_id, const char *id,
 out:
     store_conn_put(s, c, 0);
     return rc;
+}
+
+int store_integration_get(struct store *s, const char *env_id, const char *id,
+                          struct store_integration *out)
+{
+    return get_integration(s, env_id, id, out);
+}
+
+int store_integration_get_any(struct store *s, const char *id, struct store_integration *out)
+{
+    return get_integration(s, NULL, id, out);
 }
 
 int store_integration_delete(struct store *s, const char *env_id, const char *id)

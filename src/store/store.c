@@ -125,6 +125,19 @@ int store_exec_params(struct store_conn *c, const struct store *s, const char *s
     return ERR_OK;
 }
 
+int store_exec1(struct store *s, const char *sql, const struct store_param *p, int n,
+                int64_t *changes)
+{
+    struct store_conn *c = NULL;
+    int rc = store_conn_get(s, &c);
+
+    if (rc != ERR_OK)
+        return rc;
+    rc = store_exec_params(c, s, sql, p, n, changes);
+    store_conn_put(s, c, 0);
+    return rc;
+}
+
 int store_tx_begin(const struct store *s, struct store_conn *c)
 {
     return s->drv->begin_write(c);

@@ -100,4 +100,242 @@ int store_integration_delete(struct store *s, const char *env_id, const char *id
 /* Sets the enabled flag. */
 int store_integration_set_enabled(struct store *s, const char *env_id, const char *id, int enabled);
 
+/* ---- sync runs, queue and schedule (syncs.c) ---------------------------- */
+
+enum store_sync_type { SYNC_FULL, SYNC_DELTA };
+
+#define STORE_STATE_MAX 12
+
+struct store_sync_run {
+    char id[IDS_LEN + 1];
+    char integration_id[STORE_INTEGRATION_ID_MAX];
+    int type;                                 /* enum store_sync_type */
+    char state[STORE_STATE_MAX];              /* QUEUED, RUNNING, SUCCEEDED, FAILED */
+    int64_t created_at, started_at, ended_at; /* 0: null */
+    int64_t fetched, created, updated, deleted;
+    char *error; /* owned, may be NULL */
+};
+
+/* Frees the owned members. Safe on a zeroed struct. */
+void store_sync_run_free(struct store_sync_run *r);
+
+/* "FULL" or "DELTA". */
+const char *store_sync_type_name(int type);
+
+/* Queues a sync of integration_id unless one is queued or running; then
+ * that one is returned with *already set (a queued DELTA is upgraded when a
+ * FULL is asked for). Fills out->id and out->type. */
+int store_sync_enqueue(struct store *s, const char *integration_id, int type,
+                       struct store_sync_run *out, int *already);
+
+/* Claims the oldest queued run of an enabled integration, or a running one
+ * whose lease expired, for worker until lease_until. ERR_NOT_FOUND when there
+ * is none. Fills *out (free with store_sync_run_free). */
+int store_sync_claim(struct store *s, const char *worker, int64_t now, int64_t lease_until,
+                     struct store_sync_run *out);
+
+/* Claims one given run (queued, or running with an expired lease). ERR_CONFLICT
+ * when another worker holds it; ERR_NOT_FOUND when it is over or unknown. */
+int store_sync_claim_run(struct store *s, const char *run_id, const char *worker, int64_t now,
+                         int64_t lease_until, struct store_sync_run *out);
+
+/* Extends the lease of a run this worker holds. ERR_NOT_FOUND when the
+ * lease was lost (another worker took the run over). */
+int store_sync_heartbeat(struct store *s, const char *run_id, const char *worker,
+                         int64_t lease_until);
+
+/* Marks a held run FAILED with a readable reason, records its counts and
+ * drops what it staged. */
+int store_sync_fail(struct store *s, const struct store_sync_run *run, const char *worker,
+                    const char *error);
+
+/* Puts a held run back in the queue (the worker is stopping) and drops what
+ * it staged, so another worker starts it afresh. */
+int store_sync_release(struct store *s, const struct store_sync_run *run, const char *worker);
+
+/* Calls fn for the runs of an integration of env_id, newest first, at most
+ * limit. ERR_NOT_FOUND when the integration is not in env_id. */
+typedef void store_sync_run_fn(void *ud, const struct store_sync_run *run);
+int store_sync_list(struct store *s, const char *env_id, const char *integration_id, int limit,
+                    store_sync_run_fn *fn, void *ud);
+
+/* The start time of the integration's last successful sync (for DELTA).
+ * ERR_NOT_FOUND when it never synced. */
+int store_sync_last_success(struct store *s, const char *integration_id, int64_t *started_at);
+
+/* Queues the syncs that are due at now: a FULL every full_s seconds and a
+ * DELTA every delta_s (0: never), for enabled integrations whose credentials
+ * are not invalid. A new integration is due at once. *queued gets how many
+ * runs were queued. */
+int store_schedule_due(struct store *s, int64_t now, long full_s, long delta_s, int *queued);
+
+/* Records the outcome of authenticating to the remote: ok resets the count
+ * of failures; the third failure in a row marks the integration INVALID. */
+int store_integration_auth_result(struct store *s, const char *integration_id, int ok);
+
+/* Reads an integration by id alone (for workers, which serve no tenant). */
+int store_integration_get_any(struct store *s, const char *id, struct store_integration *out);
+
+/* ---- integration fields (fields.c) -------------------------------------- */
+
+struct store_field {
+    char id[IDS_LEN + 1];
+    char model[32];
+    char type[8]; /* DEFAULT or CUSTOM */
+    char *key;    /* owned */
+    char *label;  /* owned, may be NULL */
+    int passthrough;
+};
+
+void store_field_free(struct store_field *f);
+
+/* Calls fn for the fields of an integration ordered by id, starting after
+ * after_id (NULL: from the start), at most limit. */
+typedef void store_field_fn(void *ud, const struct store_field *f);
+int store_fields_list(struct store *s, const char *integration_id, const char *after_id, int limit,
+                      store_field_fn *fn, void *ud);
+
+/* Reads one field of an integration. */
+int store_field_get(struct store *s, const char *integration_id, const char *field_id,
+                    struct store_field *out);
+
+/* Switches passthrough; switching it off deletes the field's stored values
+ * in the same transaction. */
+int store_field_set_passthrough(struct store *s, const char *integration_id, const char *field_id,
+                                int on);
+
+/* Calls fn for the selected (passthrough) fields of a model, ordered by key. */
+int store_fields_selected(struct store *s, const char *integration_id, const char *model,
+                          store_field_fn *fn, void *ud);
+
+/* ---- records: staging and applying a sync (records.c) ------------------- */
+
+struct store_attr {
+    const char *name;
+    const char *value;
+};
+
+struct store_value {
+    const char *field_id;
+    const char *value; /* JSON text */
+};
+
+/* One record a sync found new or changed. All strings borrowed. */
+struct store_staged {
+    const char *id, *model, *remote_id;
+    const char *body, *summary, *hash;
+    int is_new;
+    const struct store_attr *attrs;
+    int nattrs;
+    const struct store_value *values;
+    int nvalues;
+};
+
+/* Calls fn(ud, id, hash, deleted) for the records among ids (n of them)
+ * that exist. */
+typedef void store_state_fn(void *ud, const char *id, const char *hash, int deleted);
+int store_records_state(struct store *s, const char *integration_id, const char *const ids[], int n,
+                        store_state_fn *fn, void *ud);
+
+/* Writes a batch of staged records of run_id in one transaction. */
+int store_stage(struct store *s, const char *run_id, const struct store_staged *recs, int n);
+
+/* A field a sync discovered. */
+struct store_field_def {
+    const char *id, *model, *type, *key, *label;
+};
+
+/* Everything the final transaction of a sync needs. */
+struct store_apply {
+    const struct store_sync_run *run;
+    const char *worker;
+    int full;                              /* mark records not seen as deleted */
+    const char *const *models;             /* models this run synced, NULL-terminated */
+    int (*seen)(void *ud, const char *id); /* FULL: was this record returned? */
+    void *seen_ud;
+    const struct store_field_def *fields;
+    int nfields;
+    int64_t now;
+    int64_t fetched;
+    /* out */
+    int64_t created, updated, deleted;
+};
+
+/* Applies a run in one transaction: upserts the discovered fields, moves
+ * staged records, their attributes and values into place, marks unseen
+ * records deleted (FULL), drops the staging rows, marks the run SUCCEEDED
+ * and the integration set up. ERR_NOT_FOUND when the worker lost the run's
+ * lease (nothing is applied). */
+int store_sync_apply(struct store *s, struct store_apply *a);
+
+/* ---- records: reading what is served (reads.c) --------------------------- */
+
+#define STORE_MAX_FILTERS 8
+
+/* Records whose attribute name has one of values (ORed within, ANDed across). */
+struct store_attr_filter {
+    const char *name;
+    const char *const *values;
+    int n;
+};
+
+struct store_list_query {
+    const char *integration_id;
+    const char *model;
+    const char *after_id; /* keyset position: NULL from the start */
+    int limit;
+    int64_t updated_after; /* 0: no filter */
+    int include_deleted;
+    const char *const *ids;
+    int nids;
+    const char *const *remote_ids;
+    int nremote_ids;
+    struct store_attr_filter filters[STORE_MAX_FILTERS];
+    int nfilters;
+    /* For updated_after: attributes linking to nested records, and the
+     * attribute by which child records point at this one (may be NULL). */
+    const char *const *link_attrs;
+    const char *child_attr;
+};
+
+/* One record as served. Borrowed for the duration of the callback. */
+struct store_record_row {
+    const char *id;
+    const char *model;
+    const char *remote_id;
+    const char *body; /* see records.body */
+    size_t body_len;
+    int64_t changed_at;
+    int64_t remote_deleted_at; /* 0: null */
+};
+
+typedef void store_record_fn(void *ud, const struct store_record_row *row);
+
+/* Calls fn for the records matching q, ordered by id, at most q->limit. */
+int store_records_list(struct store *s, const struct store_list_query *q, store_record_fn *fn,
+                       void *ud);
+
+/* Calls fn for every attribute of the records among ids. */
+typedef void store_attr_fn(void *ud, const char *record_id, const char *name, const char *value);
+int store_records_attrs(struct store *s, const char *integration_id, const char *const ids[], int n,
+                        store_attr_fn *fn, void *ud);
+
+/* Calls fn with the nested form (summary) of the records among ids; the
+ * row's body holds the summary. */
+int store_records_summaries(struct store *s, const char *integration_id, const char *const ids[],
+                            int n, store_record_fn *fn, void *ud);
+
+/* Calls fn(ud, parent, row) for records of model whose attribute attr holds
+ * one of parent_ids, ordered by id; deleted ones only with include_deleted. */
+typedef void store_child_fn(void *ud, const char *parent_id, const struct store_record_row *row);
+int store_records_children(struct store *s, const char *integration_id, const char *model,
+                           const char *attr, const char *const parent_ids[], int n,
+                           int include_deleted, store_child_fn *fn, void *ud);
+
+/* Calls fn for the stored values of selected fields of the records among ids. */
+typedef void store_value_fn(void *ud, const char *record_id, const char *field_id,
+                            const char *value, size_t len);
+int store_field_values(struct store *s, const char *integration_id, const char *const ids[], int n,
+                       store_value_fn *fn, void *ud);
+
 #endif

@@ -93,6 +93,10 @@ void store_conn_put(struct store *s, struct store_conn *c, int broken);
 int store_exec_params(struct store_conn *c, const struct store *s, const char *sql,
                       const struct store_param *p, int n, int64_t *changes);
 
+/* Borrows a connection, runs one statement without rows, gives it back. */
+int store_exec1(struct store *s, const char *sql, const struct store_param *p, int n,
+                int64_t *changes);
+
 /* Transaction helpers on a held connection. */
 int store_tx_begin(const struct store *s, struct store_conn *c);
 int store_tx_commit(const struct store *s, struct store_conn *c);

@@ -1,0 +1,561 @@
+/* hris — GET /v1/hris/employees and the rendering of stored records. */
+#include "api/hris.h"
+
+#include "api/app.h"
+#include "api/paging.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/isotime.h"
+#include "model/models.h"
+#include "model/tools.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FILTER_VALUES 250
+
+/* ---- query parameters -------------------------------------------------- */
+
+/* Splits a comma list into *out (values point into a copy kept in *store). */
+static int split_list(const char *name, const char *v, char **store, const char ***out, int *n,
+                      struct err *e)
+{
+    char *copy, *p, *save = NULL;
+    const char **vals;
+    int count = 0;
+
+    *store = copy = xstrdup(v);
+    vals = xcalloc(MAX_FILTER_VALUES + 1, sizeof(*vals));
+    for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        while (*p == ' ')
+            p++;
+        for (char *q = p + strlen(p); q > p && q[-1] == ' '; q--)
+            q[-1] = '\0';
+        if (!*p)
+            continue;
+        if (count >= MAX_FILTER_VALUES) {
+            free(vals);
+            return err_set(e, ERR_INVALID, "%s: more than %d values", name, MAX_FILTER_VALUES);
+        }
+        vals[count++] = p;
+    }
+    if (count == 0) {
+        free(vals);
+        return err_set(e, ERR_INVALID, "%s: expected a comma-separated list", name);
+    }
+    *out = vals;
+    *n = count;
+    return ERR_OK;
+}
+
+static int parse_bool(const struct req *rq, const char *name, int *out, struct err *e)
+{
+    const char *v = req_query_get(rq, name);
+
+    *out = 0;
+    if (!v)
+        return ERR_OK;
+    if (strcmp(v, "true") == 0)
+        *out = 1;
+    else if (strcmp(v, "false") != 0)
+        return err_set(e, ERR_INVALID, "%s: expected \"true\" or \"false\"", name);
+    return ERR_OK;
+}
+
+static int valid_status(const char *s)
+{
+    return !strcmp(s, "ACTIVE") || !strcmp(s, "PENDING") || !strcmp(s, "INACTIVE") ||
+           !strcmp(s, "LEAVE");
+}
+
+struct filters {
+    struct store_list_query q;
+    char *stores[12];
+    const char **lists[12];
+    int nstores;
+};
+
+static void filters_free(struct filters *f)
+{
+    for (int i = 0; i < f->nstores; i++) {
+        free(f->stores[i]);
+        free(f->lists[i]);
+    }
+}
+
+/* Adds the list parameter name as a filter on attribute attr (NULL: ids). */
+static int add_list(const struct req *rq, struct filters *f, const char *name, const char *attr,
+                    int lower_case, int unsupported, int ignore_unsupported, struct err *e)
+{
+    const char *v = req_query_get(rq, name);
+    const char **vals = NULL;
+    int n = 0, rc;
+
+    if (!v)
+        return ERR_OK;
+    rc = split_list(name, v, &f->stores[f->nstores], &vals, &n, e);
+    f->lists[f->nstores] = vals;
+    f->nstores++;
+    if (rc != ERR_OK)
+        return rc;
+    if (lower_case) {
+        for (int i = 0; i < n; i++)
+            for (char *p = (char *)vals[i]; *p; p++)
+                *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    }
+    if (unsupported && ignore_unsupported)
+        return ERR_OK;
+    if (!attr && strcmp(name, "ids") == 0) {
+        f->q.ids = vals;
+        f->q.nids = n;
+    } else if (!attr) {
+        f->q.remote_ids = vals;
+        f->q.nremote_ids = n;
+    } else {
+        struct store_attr_filter *af = &f->q.filters[f->q.nfilters++];
+        af->name = attr;
+        af->values = vals;
+        af->n = n;
+    }
+    return ERR_OK;
+}
+
+static int parse_employee_filters(const struct req *rq, struct filters *f, struct err *e)
+{
+    const struct tool_def *tool = tools_find(rq->integration.tool);
+    const char *v;
+    int rc, ignore = 0;
+
+    rc = parse_bool(rq, "include_deleted", &f->q.include_deleted, e);
+    if (rc == ERR_OK)
+        rc = parse_bool(rq, "ignore_unsupported_filters", &ignore, e);
+    v = req_query_get(rq, "updated_after");
+    if (rc == ERR_OK && v && isotime_parse(v, &f->q.updated_after) != ERR_OK)
+        rc = err_set(e, ERR_INVALID,
+                     "updated_after: expected an ISO-8601 date-time such as "
+                     "2024-05-01T00:00:00.000Z");
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "ids", NULL, 0, 0, ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "remote_ids", NULL, 0, 0, ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "employment_statuses", "employment_status", 0, 0, ignore, e);
+    if (rc == ERR_OK && !req_query_get(rq, "employment_statuses"))
+        rc = add_list(rq, f, "employment_status", "employment_status", 0, 0, ignore, e);
+    for (int i = 0; rc == ERR_OK && i < f->q.nfilters; i++) {
+        if (strcmp(f->q.filters[i].name, "employment_status") != 0)
+            continue;
+        for (int j = 0; j < f->q.filters[i].n; j++) {
+            if (!valid_status(f->q.filters[i].values[j]))
+                rc = err_set(e, ERR_INVALID,
+                             "employment_statuses: \"%.32s\" is not one of ACTIVE, PENDING, "
+                             "INACTIVE, LEAVE",
+                             f->q.filters[i].values[j]);
+        }
+    }
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "group_ids", "group_id", 0, 0, ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "legal_entity_ids", "legal_entity_id", 0, 0, ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "work_location_ids", "work_location_id", 0, 0, ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "work_emails", "work_email", 1,
+                      tools_field_unsupported(tool, "work_email"), ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "personal_emails", "personal_email", 1,
+                      tools_field_unsupported(tool, "personal_email"), ignore, e);
+    v = req_query_get(rq, "custom_fields");
+    if (rc == ERR_OK && v) {
+        json_t *cf = json_loads(v, 0, NULL);
+        if (!json_is_object(cf) || json_object_size(cf) != 1)
+            rc = err_set(e, ERR_INVALID,
+                         "custom_fields: expected a JSON object with one key, "
+                         "such as {\"tshirt_size\":\"XL\"}");
+        else
+            rc = err_set(e, ERR_INVALID,
+                         "custom_fields: \"%.64s\" is not a custom field of "
+                         "this integration",
+                         json_object_iter_key(json_object_iter(cf)));
+        json_decref(cf);
+    }
+    return rc;
+}
+
+/* ---- page assembly ----------------------------------------------------- */
+
+struct row {
+    char id[IDS_LEN + 1];
+    char *body;
+    size_t body_len;
+    int64_t changed_at, deleted_at;
+};
+
+struct rows {
+    struct row *v;
+    int n, cap;
+};
+
+static void rows_add(struct rows *rs, const struct store_record_row *r)
+{
+    struct row *x;
+
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 64;
+        rs->v = xrealloc(rs->v, sizeof(*rs->v) * (size_t)rs->cap);
+    }
+    x = &rs->v[rs->n++];
+    snprintf(x->id, sizeof(x->id), "%s", r->id);
+    x->body = xstrndup(r->body, r->body_len);
+    x->body_len = r->body_len;
+    x->changed_at = r->changed_at;
+    x->deleted_at = r->remote_deleted_at;
+}
+
+static void rows_free(struct rows *rs)
+{
+    for (int i = 0; i < rs->n; i++)
+        free(rs->v[i].body);
+    free(rs->v);
+    memset(rs, 0, sizeof(*rs));
+}
+
+static void on_page_row(void *ud, const struct store_record_row *r)
+{
+    rows_add(ud, r);
+}
+
+/* Everything the page's records refer to, keyed by id (jansson objects as maps). */
+struct lookup {
+    json_t *attrs;  /* record id -> {name: [values]} */
+    json_t *nested; /* record id -> index into nested rows */
+    struct rows nested_rows;
+    json_t *children; /* parent id -> [index into child rows] */
+    struct rows child_rows;
+    json_t *values; /* record id -> {field id: value text} */
+};
+
+static void on_attr(void *ud, const char *record_id, const char *name, const char *value)
+{
+    struct lookup *l = ud;
+    json_t *rec = json_object_get(l->attrs, record_id), *list;
+
+    if (!rec) {
+        rec = json_object();
+        json_object_set_new(l->attrs, record_id, rec);
+    }
+    list = json_object_get(rec, name);
+    if (!list) {
+        list = json_array();
+        json_object_set_new(rec, name, list);
+    }
+    json_array_append_new(list, json_string(value));
+}
+
+static void on_nested(void *ud, const struct store_record_row *r)
+{
+    struct lookup *l = ud;
+
+    json_object_set_new(l->nested, r->id, json_integer(l->nested_rows.n));
+    rows_add(&l->nested_rows, r);
+}
+
+static void on_child(void *ud, const char *parent, const struct store_record_row *r)
+{
+    struct lookup *l = ud;
+    json_t *list = json_object_get(l->children, parent);
+
+    if (!list) {
+        list = json_array();
+        json_object_set_new(l->children, parent, list);
+    }
+    json_array_append_new(list, json_integer(l->child_rows.n));
+    rows_add(&l->child_rows, r);
+}
+
+static void on_value(void *ud, const char *record_id, const char *field_id, const char *value,
+                     size_t len)
+{
+    struct lookup *l = ud;
+    json_t *rec = json_object_get(l->values, record_id);
+
+    if (!rec) {
+        rec = json_object();
+        json_object_set_new(l->values, record_id, rec);
+    }
+    json_object_set_new(rec, field_id, json_stringn(value, len));
+}
+
+struct selected {
+    struct store_field *v;
+    int n;
+};
+
+static void on_selected(void *ud, const struct store_field *f)
+{
+    struct selected *s = ud;
+
+    s->v = xrealloc(s->v, sizeof(*s->v) * (size_t)(s->n + 1));
+    s->v[s->n] = *f;
+    s->v[s->n].key = xstrdup(f->key);
+    s->v[s->n].label = f->label ? xstrdup(f->label) : NULL;
+    s->n++;
+}
+
+static void selected_free(struct selected *s)
+{
+    for (int i = 0; i < s->n; i++)
+        store_field_free(&s->v[i]);
+    free(s->v);
+}
+
+/* ---- rendering ------------------------------------------------------------ */
+
+static void append_time(struct buf *b, const char *key, int64_t ms)
+{
+    char ts[ISOTIME_LEN];
+
+    if (!ms) {
+        buf_printf(b, ",\"%s\":null", key);
+        return;
+    }
+    isotime_format(ms, ts);
+    buf_printf(b, ",\"%s\":\"%s\"", key, ts);
+}
+
+/* ,"integration_fields":[…] with every selected field, stored value or null. */
+static void append_fields(struct buf *b, const struct lookup *l, const char *record_id,
+                          const struct selected *sel)
+{
+    json_t *vals = json_object_get(l->values, record_id);
+
+    buf_append_str(b, ",\"integration_fields\":[");
+    for (int i = 0; i < sel->n; i++) {
+        const struct store_field *f = &sel->v[i];
+        json_t *v = json_object_get(vals, f->id);
+
+        buf_printf(b, "%s{\"id\":\"%s\",\"key\":", i ? "," : "", f->id);
+        buf_append_json_string(b, f->key, strlen(f->key));
+        buf_printf(b, ",\"type\":\"%s\",\"value\":", f->type);
+        if (v)
+            buf_append(b, json_string_value(v), json_string_length(v));
+        else
+            buf_append_str(b, "null");
+        buf_append_str(b, ",\"label\":");
+        if (f->label)
+            buf_append_json_string(b, f->label, strlen(f->label));
+        else
+            buf_append_str(b, "null");
+        buf_append_char(b, '}');
+    }
+    buf_append_char(b, ']');
+}
+
+static const struct row *nested_row(const struct lookup *l, const char *id)
+{
+    json_t *i = json_object_get(l->nested, id);
+
+    return i ? &l->nested_rows.v[json_integer_value(i)] : NULL;
+}
+
+static const char *first_attr(const struct lookup *l, const char *record_id, const char *name)
+{
+    return json_string_value(
+        json_array_get(json_object_get(json_object_get(l->attrs, record_id), name), 0));
+}
+
+/* A nested object (summary), closed; with its times when the model has them. */
+static void append_nested(struct buf *b, const struct row *r, int with_times)
+{
+    buf_append(b, r->body, r->body_len);
+    if (with_times) {
+        append_time(b, "changed_at", r->changed_at);
+        append_time(b, "remote_deleted_at", r->deleted_at);
+    }
+    buf_append_char(b, '}');
+}
+
+static void append_single(struct buf *b, const struct lookup *l, const char *key,
+                          const char *record_id, const char *attr, int with_times)
+{
+    const char *target = first_attr(l, record_id, attr);
+    const struct row *r = target ? nested_row(l, target) : NULL;
+
+    buf_printf(b, ",\"%s\":", key);
+    if (r)
+        append_nested(b, r, with_times);
+    else
+        buf_append_str(b, "null");
+}
+
+static void append_groups(struct buf *b, const struct lookup *l, const char *key,
+                          const char *record_id)
+{
+    json_t *ids = json_object_get(json_object_get(l->attrs, record_id), "group_id");
+    json_t *id;
+    size_t i;
+    int n = 0;
+
+    buf_printf(b, ",\"%s\":[", key);
+    json_array_foreach(ids, i, id)
+    {
+        const struct row *r = nested_row(l, json_string_value(id));
+        if (!r)
+            continue;
+        if (n++)
+            buf_append_char(b, ',');
+        append_nested(b, r, 0);
+    }
+    buf_append_char(b, ']');
+}
+
+static void render_employee(struct buf *b, const struct row *e, const struct lookup *l,
+                            const struct selected *emp_sel, const struct selected *job_sel)
+{
+    json_t *kids = json_object_get(l->children, e->id), *ix;
+    size_t i;
+
+    buf_append(b, e->body, e->body_len);
+    append_time(b, "changed_at", e->changed_at);
+    append_time(b, "remote_deleted_at", e->deleted_at);
+    append_fields(b, l, e->id, emp_sel);
+    buf_append_str(b, ",\"employments\":[");
+    json_array_foreach(kids, i, ix)
+    {
+        const struct row *j = &l->child_rows.v[json_integer_value(ix)];
+        if (i)
+            buf_append_char(b, ',');
+        buf_append(b, j->body, j->body_len);
+        append_time(b, "changed_at", j->changed_at);
+        append_time(b, "remote_deleted_at", j->deleted_at);
+        append_fields(b, l, j->id, job_sel);
+        buf_append_char(b, '}');
+    }
+    buf_append_str(b, "],\"time_off_balances\":[]");
+    append_single(b, l, "manager", e->id, "manager_id", 0);
+    append_groups(b, l, "groups", e->id);
+    append_groups(b, l, "teams", e->id);
+    append_single(b, l, "legal_entity", e->id, "legal_entity_id", 0);
+    append_single(b, l, "work_location", e->id, "work_location_id", 1);
+    buf_append_char(b, '}');
+}
+
+static const char *const employee_links[] = {"manager_id", "group_id", "legal_entity_id",
+                                             "work_location_id", NULL};
+
+void hris_employees(struct req *rq, struct resp *rs)
+{
+    const struct app *app = rq->app;
+    const char *integ = rq->integration.id;
+    struct filters f;
+    struct paging pg;
+    struct rows page = {0};
+    struct lookup l;
+    struct selected emp_sel = {0}, job_sel = {0};
+    const char **ids = NULL, **linked = NULL;
+    struct buf out;
+    struct err e;
+    json_t *next = NULL;
+    const char *key;
+    json_t *v;
+    int rc, more, nlinked = 0;
+
+    memset(&f, 0, sizeof(f));
+    memset(&l, 0, sizeof(l));
+    buf_init(&out, 0);
+    err_init(&e);
+    rc = paging_parse(rq, 100, 250, "hris_employees", integ, &pg, &e);
+    if (rc == ERR_OK)
+        rc = parse_employee_filters(rq, &f, &e);
+    if (rc != ERR_OK) {
+        resp_from_err(rs, rc, &e);
+        goto out;
+    }
+    f.q.integration_id = integ;
+    f.q.model = "hris_employees";
+    f.q.after_id = pg.after;
+    f.q.limit = pg.limit + 1;
+    f.q.link_attrs = employee_links;
+    f.q.child_attr = "employee_id";
+    rc = store_records_list(app->store, &f.q, on_page_row, &page);
+    more = page.n > pg.limit;
+    if (more) {
+        free(page.v[pg.limit].body);
+        page.n = pg.limit;
+    }
+    ids = xcalloc((size_t)page.n + 1, sizeof(*ids));
+    for (int i = 0; i < page.n; i++)
+        ids[i] = page.v[i].id;
+
+    l.attrs = json_object();
+    l.nested = json_object();
+    l.children = json_object();
+    l.values = json_object();
+    if (rc == ERR_OK)
+        rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
+    /* Everything the page links to, fetched in one go. */
+    linked = xcalloc((size_t)page.n * 8 + 1, sizeof(*linked));
+    json_object_foreach(l.attrs, key, v)
+    {
+        for (const char *const *a = employee_links; *a; a++) {
+            json_t *list = json_object_get(v, *a), *x;
+            size_t i;
+            json_array_foreach(list, i, x)
+            {
+                if (nlinked < page.n * 8)
+                    linked[nlinked++] = json_string_value(x);
+            }
+        }
+    }
+    if (rc == ERR_OK)
+        rc = store_records_summaries(app->store, integ, linked, nlinked, on_nested, &l);
+    if (rc == ERR_OK)
+        rc = store_records_children(app->store, integ, "hris_employments", "employee_id", ids,
+                                    page.n, f.q.include_deleted, on_child, &l);
+    if (rc == ERR_OK)
+        rc = store_fields_selected(app->store, integ, "hris_employees", on_selected, &emp_sel);
+    if (rc == ERR_OK)
+        rc = store_fields_selected(app->store, integ, "hris_employments", on_selected, &job_sel);
+    if (rc == ERR_OK && emp_sel.n)
+        rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
+    if (rc == ERR_OK && job_sel.n) {
+        const char **job_ids = xcalloc((size_t)l.child_rows.n + 1, sizeof(*job_ids));
+        for (int i = 0; i < l.child_rows.n; i++)
+            job_ids[i] = l.child_rows.v[i].id;
+        rc = store_field_values(app->store, integ, job_ids, l.child_rows.n, on_value, &l);
+        free(job_ids);
+    }
+    if (rc != ERR_OK) {
+        resp_from_err(rs, rc, NULL);
+        goto out;
+    }
+
+    buf_append_str(&out, "{\"results\":[");
+    for (int i = 0; i < page.n; i++) {
+        if (i)
+            buf_append_char(&out, ',');
+        render_employee(&out, &page.v[i], &l, &emp_sel, &job_sel);
+    }
+    buf_append_str(&out, "],\"next\":");
+    next = paging_next(rq, &pg, more, page.n ? page.v[page.n - 1].id : NULL);
+    if (json_is_string(next))
+        buf_printf(&out, "\"%s\"}", json_string_value(next));
+    else
+        buf_append_str(&out, "null}");
+    resp_success_raw(rs, 200, buf_str(&out), out.len);
+out:
+    json_decref(next);
+    json_decref(l.attrs);
+    json_decref(l.nested);
+    json_decref(l.children);
+    json_decref(l.values);
+    rows_free(&l.nested_rows);
+    rows_free(&l.child_rows);
+    rows_free(&page);
+    selected_free(&emp_sel);
+    selected_free(&job_sel);
+    filters_free(&f);
+    free(ids);
+    free(linked);
+    buf_free(&out);
+}

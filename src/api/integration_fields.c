@@ -1,0 +1,139 @@
+/* integration_fields — list and select integration fields. */
+#include "api/integration_fields.h"
+
+#include "api/app.h"
+#include "api/paging.h"
+#include "core/log.h"
+#include "http/auth.h"
+#include "sync/jobs.h"
+
+#include <string.h>
+
+#define DEFAULT_PAGE 250
+#define MAX_PAGE     2000
+
+static json_t *field_json(const struct store_field *f)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:b, s:b}", "id", f->id, "key", f->key, "model",
+                     f->model, "type", f->type, "label",
+                     f->label ? json_string(f->label) : json_null(), "is_passthrough_enabled",
+                     f->passthrough, "is_writable", 0);
+}
+
+struct list_state {
+    json_t *results;
+    char last[IDS_LEN + 1];
+    int n;
+};
+
+static void on_field(void *ud, const struct store_field *f)
+{
+    struct list_state *st = ud;
+
+    st->n++;
+    json_array_append_new(st->results, field_json(f));
+    memcpy(st->last, f->id, sizeof(st->last));
+}
+
+void integration_fields_list(struct req *rq, struct resp *rs)
+{
+    struct list_state st = {NULL, "", 0};
+    struct paging pg;
+    struct err e;
+    json_t *next;
+    int rc, more;
+
+    if (auth_load_integration(rq, rs, rq->params[0]) != ERR_OK)
+        return;
+    err_init(&e);
+    rc =
+        paging_parse(rq, DEFAULT_PAGE, MAX_PAGE, "integration-fields", rq->integration.id, &pg, &e);
+    if (rc != ERR_OK) {
+        resp_from_err(rs, rc, &e);
+        return;
+    }
+    st.results = json_array();
+    /* One more than the page tells whether another page follows. */
+    rc = store_fields_list(rq->app->store, rq->integration.id, pg.after, pg.limit + 1, on_field,
+                           &st);
+    if (rc != ERR_OK) {
+        json_decref(st.results);
+        resp_from_err(rs, rc, NULL);
+        return;
+    }
+    more = st.n > pg.limit;
+    if (more) {
+        json_array_remove(st.results, (size_t)pg.limit);
+        snprintf(st.last, sizeof(st.last), "%s",
+                 json_string_value(
+                     json_object_get(json_array_get(st.results, (size_t)pg.limit - 1), "id")));
+    }
+    next = paging_next(rq, &pg, more, st.last);
+    resp_json_take(rs, 200,
+                   json_pack("{s:s, s:{s:o, s:O, s:O}, s:O}", "status", "success", "data",
+                             "results", st.results, "next", next, "next_cursor", next,
+                             "next_cursor", next));
+    json_decref(next);
+}
+
+void integration_fields_update(struct req *rq, struct resp *rs)
+{
+    const struct app *app = rq->app;
+    struct store_field f;
+    json_t *body = NULL, *v;
+    const char *key;
+    struct err e;
+    int rc;
+
+    memset(&f, 0, sizeof(f));
+    if (auth_load_integration(rq, rs, rq->params[0]) != ERR_OK)
+        return;
+    err_init(&e);
+    rc = req_json_object(rq, 0, &body, &e);
+    if (rc == ERR_OK) {
+        json_object_foreach(body, key, v)
+        {
+            if (strcmp(key, "enable_passthrough") != 0) {
+                rc = err_set(&e, ERR_INVALID, "%.64s: unknown field", key);
+                break;
+            }
+        }
+    }
+    v = json_object_get(body, "enable_passthrough");
+    if (rc == ERR_OK && !v)
+        rc = err_set(&e, ERR_INVALID, "enable_passthrough: required (true, false or null)");
+    if (rc == ERR_OK && !json_is_boolean(v) && !json_is_null(v))
+        rc = err_set(&e, ERR_INVALID, "enable_passthrough: expected true, false or null");
+    if (rc != ERR_OK) {
+        json_decref(body);
+        resp_from_err(rs, rc, &e);
+        return;
+    }
+    rc = store_field_get(app->store, rq->integration.id, rq->params[1], &f);
+    if (rc == ERR_NOT_FOUND) {
+        json_decref(body);
+        resp_error(rs, HE_NOT_FOUND, "integration field %.64s does not exist", rq->params[1]);
+        return;
+    }
+    if (rc == ERR_OK && json_is_boolean(v) && json_is_true(v) != f.passthrough) {
+        rc = store_field_set_passthrough(app->store, rq->integration.id, f.id, json_is_true(v));
+        f.passthrough = json_is_true(v);
+        if (rc == ERR_OK && f.passthrough) {
+            /* Values arrive with the next FULL sync: queue it now. */
+            struct store_sync_run run;
+            int already = 0;
+            rc = store_sync_enqueue(app->store, rq->integration.id, SYNC_FULL, &run, &already);
+            jobs_wake(app->jobs);
+        }
+        log_info("api", "msg=\"passthrough %s\" integration=%s field=%s",
+                 f.passthrough ? "enabled" : "disabled", rq->integration.id, f.id);
+    }
+    json_decref(body);
+    if (rc != ERR_OK) {
+        store_field_free(&f);
+        resp_from_err(rs, rc, NULL);
+        return;
+    }
+    resp_success_take(rs, 200, field_json(&f));
+    store_field_free(&f);
+}

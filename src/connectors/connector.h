@@ -1,0 +1,85 @@
+/*
+ * connector — the interface every remote HR system implements. A connector
+ * knows its vendor's API and this interface, nothing else: it authenticates,
+ * pages through the vendor's data with the HTTP client it is given, and
+ * hands each record to the sink as it goes (raw fields, mapped unified
+ * fields, links to other records by remote id). Nothing holds a whole data
+ * set in memory. Only sync/ calls connectors.
+ */
+#ifndef HB_CONNECTORS_CONNECTOR_H
+#define HB_CONNECTORS_CONNECTOR_H
+
+#include "core/err.h"
+#include "model/models.h"
+#include "sync/fetch.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+#define CONN_MAX_LINKS     16
+#define CONN_REMOTE_ID_MAX 128
+
+/* A reference from one record to another by the other's remote id. attr is
+ * the unified field it fills ("manager_id") or, for many-valued links, the
+ * attribute name ("group_id"). */
+struct conn_link {
+    const char *attr;
+    enum model target;
+    char remote_id[CONN_REMOTE_ID_MAX];
+};
+
+/* One record. Everything is borrowed for the duration of the callback. */
+struct conn_record {
+    enum model model;
+    const char *remote_id;
+    json_t *unified; /* unified field -> value; absent keys are served as null */
+    json_t *raw;     /* the remote's own field -> value, unwrapped where the vendor wraps */
+    struct conn_link links[CONN_MAX_LINKS];
+    int nlinks;
+};
+
+/* A field the remote's metadata or records revealed. */
+struct conn_field {
+    enum model model;
+    const char *key;
+    const char *label; /* may be NULL */
+    int custom;        /* created by the vendor's customer */
+};
+
+/* Where a connector delivers. A non-zero return stops the connector, which
+ * then returns that code. */
+struct conn_sink {
+    int (*field)(void *ud, const struct conn_field *f);
+    int (*record)(void *ud, const struct conn_record *r);
+    int (*page_done)(void *ud); /* a page is complete: a good moment to write */
+    void *ud;
+};
+
+struct conn_ctx {
+    const char *integration_id;
+    const char *base_url;      /* no trailing slash */
+    const json_t *credentials; /* borrowed, secret: never log */
+    struct fetch_client *http;
+    int64_t since_ms; /* DELTA: changes since then; 0 for FULL */
+    char token[1024]; /* a session token, if the vendor issues one (secret) */
+    int auth_failed;  /* set when the remote refused the credentials */
+    struct err *err;
+};
+
+struct connector {
+    const char *tool;
+    unsigned models;    /* bit (1u << enum model) per model it provides */
+    int supports_delta; /* can fetch only what changed since a time */
+    /* Exchanges credentials for a session where the vendor needs one.
+     * ERR_UNAUTHORIZED (ctx->auth_failed set) when they are refused. */
+    int (*authenticate)(struct conn_ctx *ctx);
+    /* Delivers the fields and records of every model it provides. */
+    int (*fetch)(struct conn_ctx *ctx, const struct conn_sink *sink);
+};
+
+/* The connector of a tool, or NULL. */
+const struct connector *connector_find(const char *tool);
+
+extern const struct connector connector_personio;
+
+#endif

@@ -1,0 +1,477 @@
+/*
+ * personio — the Personio Personnel Data API v1 connector.
+ *
+ * POST /v1/auth exchanges the client id and secret for a token (adopting a
+ * rotated one from any response's Authorization header). Employees come from
+ * GET /v1/company/employees, 100 per page by offset (DELTA: updated_since,
+ * which returns every match at once). Every attribute arrives wrapped as
+ * {"label","value","type","universal_id"}; integration fields hold the
+ * wrapped value exactly. The employee's department/team, office and
+ * subcompany become groups, locations and legal entities; each employee
+ * also yields one employment from its contract attributes.
+ */
+#include "connectors/connector.h"
+
+#include "connectors/normalize.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/isotime.h"
+#include "core/jsonx.h"
+#include "core/log.h"
+#include "core/secret.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE_SIZE 100
+#define MAX_PAGES 1000000
+
+/* Attributes that describe the contract, so they belong to the employment. */
+static const char *const employment_keys[] = {
+    "position",  "employment_type",   "weekly_working_hours", "fix_salary",   "hourly_salary",
+    "hire_date", "contract_end_date", "probation_period_end", "cost_centers", NULL};
+
+/* ---- HTTP --------------------------------------------------------------- */
+
+/* Sends a request with the session token; on 401 authenticates once more. */
+static int call(struct conn_ctx *ctx, const char *method, const char *url, const char *body,
+                struct fetch_resp *out);
+
+static int authenticate(struct conn_ctx *ctx)
+{
+    const char *id = jsonx_str(ctx->credentials, "client_id");
+    const char *secret = jsonx_str(ctx->credentials, "client_secret");
+    struct fetch_req req = {"POST",
+                            NULL,
+                            {"Content-Type: application/json", "Accept: application/json", NULL},
+                            NULL,
+                            0};
+    struct fetch_resp resp;
+    char url[2048];
+    json_t *body, *j;
+    const char *token;
+    char *text;
+    int rc;
+
+    if (!id || !secret)
+        return err_set(ctx->err, ERR_INVALID,
+                       "personio: credentials lack client_id or "
+                       "client_secret");
+    snprintf(url, sizeof(url), "%s/v1/auth", ctx->base_url);
+    body = json_pack("{s:s, s:s}", "client_id", id, "client_secret", secret);
+    text = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    req.url = url;
+    req.body = text;
+    req.body_len = strlen(text);
+    rc = fetch_do(ctx->http, &req, &resp, ctx->err);
+    secret_free_text(text);
+    if (rc != ERR_OK)
+        return rc;
+    if (resp.status == 401 || resp.status == 403) {
+        long status = resp.status;
+        ctx->auth_failed = 1;
+        fetch_resp_free(&resp);
+        return err_set(ctx->err, ERR_UNAUTHORIZED, "personio: the credentials were refused (%ld)",
+                       status);
+    }
+    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, NULL);
+    token = json_string_value(json_object_get(json_object_get(j, "data"), "token"));
+    if (resp.status != 200 || !token || strlen(token) >= sizeof(ctx->token)) {
+        long status = resp.status;
+        json_decref(j);
+        fetch_resp_free(&resp);
+        return err_set(ctx->err, ERR_REMOTE, "personio: POST /v1/auth answered %ld without a token",
+                       status);
+    }
+    snprintf(ctx->token, sizeof(ctx->token), "%s", token);
+    json_decref(j);
+    fetch_resp_free(&resp);
+    return ERR_OK;
+}
+
+static int call(struct conn_ctx *ctx, const char *method, const char *url, const char *body,
+                struct fetch_resp *out)
+{
+    char auth[1100];
+    int rc;
+
+    for (int attempt = 0; attempt < 2; attempt++) {
+        struct fetch_req req = {
+            method, url, {auth, "Accept: application/json", NULL}, body, body ? strlen(body) : 0};
+
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", ctx->token);
+        rc = fetch_do(ctx->http, &req, out, ctx->err);
+        memset(auth, 0, sizeof(auth));
+        if (rc != ERR_OK)
+            return rc;
+        /* Personio may rotate the token through the response header. */
+        if (out->authorization && strncmp(out->authorization, "Bearer ", 7) == 0 &&
+            strlen(out->authorization + 7) < sizeof(ctx->token))
+            snprintf(ctx->token, sizeof(ctx->token), "%s", out->authorization + 7);
+        if (out->status != 401 || attempt == 1)
+            break;
+        fetch_resp_free(out);
+        rc = authenticate(ctx);
+        if (rc != ERR_OK)
+            return rc;
+    }
+    if (out->status == 401 || out->status == 403) {
+        ctx->auth_failed = 1;
+        fetch_resp_free(out);
+        return err_set(ctx->err, ERR_UNAUTHORIZED, "personio: the token was refused");
+    }
+    return ERR_OK;
+}
+
+/* GETs url and parses a {"success":true,"data":…} body into *out. */
+static int get_json(struct conn_ctx *ctx, const char *url, const char *what, json_t **out)
+{
+    struct fetch_resp resp;
+    json_error_t je;
+    json_t *j;
+    int rc = call(ctx, "GET", url, NULL, &resp);
+
+    if (rc != ERR_OK)
+        return rc;
+    if (resp.status != 200) {
+        long status = resp.status;
+        fetch_resp_free(&resp);
+        return err_set(ctx->err, ERR_REMOTE, "personio: %s answered %ld", what, status);
+    }
+    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
+    fetch_resp_free(&resp);
+    if (!j)
+        return err_set(ctx->err, ERR_REMOTE, "personio: %s sent invalid JSON: %s", what, je.text);
+    if (!json_is_true(json_object_get(j, "success")) ||
+        !json_is_array(json_object_get(j, "data"))) {
+        json_decref(j);
+        return err_set(ctx->err, ERR_REMOTE, "personio: %s sent an unexpected body", what);
+    }
+    *out = j;
+    return ERR_OK;
+}
+
+/* ---- mapping ------------------------------------------------------------ */
+
+static const char *attr_str(json_t *raw, const char *key)
+{
+    return json_string_value(json_object_get(raw, key));
+}
+
+/* The remote id of a nested {"type":…,"attributes":{"id":…}} value, whose id
+ * is itself wrapped for employees ({"value":1001}) and bare for the rest. */
+static int nested_id(json_t *v, char out[CONN_REMOTE_ID_MAX])
+{
+    json_t *id = json_object_get(json_object_get(v, "attributes"), "id");
+
+    if (json_is_object(id))
+        id = json_object_get(id, "value");
+    if (json_is_integer(id)) {
+        snprintf(out, CONN_REMOTE_ID_MAX, "%lld", (long long)json_integer_value(id));
+        return 0;
+    }
+    if (json_is_string(id) && json_string_length(id) > 0 &&
+        json_string_length(id) < CONN_REMOTE_ID_MAX) {
+        snprintf(out, CONN_REMOTE_ID_MAX, "%s", json_string_value(id));
+        return 0;
+    }
+    return -1;
+}
+
+static json_t *map_enum(const char *v, const char *const map[][2])
+{
+    if (!v || !*v)
+        return json_null();
+    for (int i = 0; map[i][0]; i++) {
+        if (strcmp(map[i][0], v) == 0)
+            return json_string(map[i][1]);
+    }
+    return json_string(v); /* open enum: unknown values pass through */
+}
+
+static const char *const status_map[][2] = {{"active", "ACTIVE"},
+                                            {"onboarding", "PENDING"},
+                                            {"leave", "LEAVE"},
+                                            {"inactive", "INACTIVE"},
+                                            {NULL, NULL}};
+static const char *const gender_map[][2] = {
+    {"male", "MALE"}, {"female", "FEMALE"}, {"diverse", "NON_BINARY"}, {NULL, NULL}};
+static const char *const type_map[][2] = {{"external", "CONTRACT"}, {NULL, NULL}};
+
+static void add_link(struct conn_record *r, const char *attr, enum model target, json_t *v)
+{
+    if (r->nlinks < CONN_MAX_LINKS && nested_id(v, r->links[r->nlinks].remote_id) == 0) {
+        r->links[r->nlinks].attr = attr;
+        r->links[r->nlinks].target = target;
+        r->nlinks++;
+    }
+}
+
+/* Reports the keys of raw as fields of model, labelled from the wrappers in
+ * attrs where there are any. */
+static int emit_fields_of(const struct conn_sink *sink, enum model model, json_t *raw,
+                          json_t *attrs)
+{
+    const char *key;
+    json_t *v;
+    int rc = ERR_OK;
+
+    json_object_foreach(raw, key, v)
+    {
+        struct conn_field f = {model, key, jsonx_str(json_object_get(attrs, key), "label"),
+                               strncmp(key, "dynamic_", 8) == 0};
+        if (rc == ERR_OK)
+            rc = sink->field(sink->ud, &f);
+    }
+    return rc;
+}
+
+/* Emits the group, location or legal entity an employee attribute names. */
+static int emit_nested(const struct conn_sink *sink, json_t *v, enum model model,
+                       const char *group_type)
+{
+    json_t *attrs = json_object_get(v, "attributes");
+    struct conn_record r;
+    char rid[CONN_REMOTE_ID_MAX];
+    int rc;
+
+    if (!json_is_object(attrs) || nested_id(v, rid) != 0)
+        return ERR_OK;
+    memset(&r, 0, sizeof(r));
+    r.model = model;
+    r.remote_id = rid;
+    r.raw = attrs;
+    r.unified = json_object();
+    json_object_set_new(r.unified, "name", normalize_string(json_object_get(attrs, "name")));
+    if (group_type)
+        json_object_set_new(r.unified, "type", json_string(group_type));
+    if (model == MODEL_LOCATIONS)
+        json_object_set_new(r.unified, "type", json_string("OFFICE"));
+    rc = emit_fields_of(sink, model, attrs, NULL);
+    if (rc == ERR_OK)
+        rc = sink->record(sink->ud, &r);
+    json_decref(r.unified);
+    return rc;
+}
+
+/* Maps one {"type":"Employee","attributes":{…}} item and emits it with
+ * everything it nests. */
+static int map_employee(struct conn_ctx *ctx, const struct conn_sink *sink, json_t *item)
+{
+    json_t *attrs = json_object_get(item, "attributes");
+    json_t *raw = json_object(), *employment_raw = json_object(), *u = json_object(), *e;
+    struct conn_record r, emp;
+    const char *key, *first, *last, *preferred, *dob_key = NULL;
+    char rid[CONN_REMOTE_ID_MAX];
+    json_t *w, *idv;
+    int rc = ERR_OK;
+
+    if (!json_is_object(attrs)) {
+        rc = err_set(ctx->err, ERR_REMOTE, "personio: an employee without attributes");
+        goto out;
+    }
+    /* Unwrap every attribute; labels and custom-ness go to the field catalog. */
+    json_object_foreach(attrs, key, w)
+    {
+        struct conn_field f = {MODEL_EMPLOYEES, key, NULL, strncmp(key, "dynamic_", 8) == 0};
+        json_t *value = json_is_object(w) ? json_object_get(w, "value") : NULL;
+        f.label = json_is_object(w) ? jsonx_str(w, "label") : NULL;
+        json_object_set(raw, key, value ? value : json_null());
+        if (json_is_object(w) && jsonx_str(w, "universal_id") &&
+            strcmp(jsonx_str(w, "universal_id"), "date_of_birth") == 0)
+            dob_key = key;
+        rc = sink->field(sink->ud, &f);
+        if (rc != ERR_OK)
+            goto out;
+    }
+    idv = json_object_get(raw, "id");
+    if (json_is_integer(idv))
+        snprintf(rid, sizeof(rid), "%lld", (long long)json_integer_value(idv));
+    else if (json_is_string(idv) && json_string_length(idv) > 0 &&
+             json_string_length(idv) < sizeof(rid))
+        snprintf(rid, sizeof(rid), "%s", json_string_value(idv));
+    else {
+        rc = err_set(ctx->err, ERR_REMOTE, "personio: an employee without a usable id");
+        goto out;
+    }
+
+    first = attr_str(raw, "first_name");
+    last = attr_str(raw, "last_name");
+    preferred = attr_str(raw, "preferred_name");
+    json_object_set_new(u, "employee_number", json_null());
+    json_object_set_new(u, "first_name", normalize_string(json_object_get(raw, "first_name")));
+    json_object_set_new(u, "last_name", normalize_string(json_object_get(raw, "last_name")));
+    if (preferred && *preferred) {
+        json_object_set_new(u, "display_full_name", json_string(preferred));
+    } else if ((first && *first) || (last && *last)) {
+        char name[512];
+        snprintf(name, sizeof(name), "%s%s%s", first ? first : "", first && last ? " " : "",
+                 last ? last : "");
+        json_object_set_new(u, "display_full_name", json_string(name));
+    } else {
+        json_object_set_new(u, "display_full_name", json_null());
+    }
+    json_object_set_new(u, "job_title", normalize_string(json_object_get(raw, "position")));
+    json_object_set_new(u, "work_email", normalize_string(json_object_get(raw, "email")));
+    json_object_set_new(u, "gender", map_enum(attr_str(raw, "gender"), gender_map));
+    json_object_set_new(u, "employment_status", map_enum(attr_str(raw, "status"), status_map));
+    json_object_set_new(u, "employment_type", map_enum(attr_str(raw, "employment_type"), type_map));
+    json_object_set_new(u, "weekly_hours",
+                        normalize_number(json_object_get(raw, "weekly_working_hours")));
+    json_object_set_new(u, "date_of_birth",
+                        dob_key ? normalize_date(json_object_get(raw, dob_key)) : json_null());
+    json_object_set_new(u, "start_date", normalize_date(json_object_get(raw, "hire_date")));
+    e = json_object_get(raw, "termination_date");
+    if (!json_is_string(e))
+        e = json_object_get(raw, "last_working_day");
+    json_object_set_new(u, "termination_date", normalize_date(e));
+    json_object_set_new(u, "remote_created_at",
+                        normalize_timestamp(json_object_get(raw, "created_at")));
+
+    /* The records it nests come first, so links resolve within the page. */
+    if (rc == ERR_OK)
+        rc = emit_nested(sink, json_object_get(raw, "department"), MODEL_GROUPS, "DEPARTMENT");
+    if (rc == ERR_OK)
+        rc = emit_nested(sink, json_object_get(raw, "team"), MODEL_GROUPS, "TEAM");
+    if (rc == ERR_OK)
+        rc = emit_nested(sink, json_object_get(raw, "office"), MODEL_LOCATIONS, NULL);
+    if (rc == ERR_OK)
+        rc = emit_nested(sink, json_object_get(raw, "subcompany"), MODEL_LEGAL_ENTITIES, NULL);
+    if (rc != ERR_OK)
+        goto out;
+
+    /* The employment: the contract attributes of this employee. */
+    for (const char *const *k = employment_keys; *k; k++) {
+        json_t *v = json_object_get(raw, *k);
+        if (v)
+            json_object_set(employment_raw, *k, v);
+    }
+    memset(&emp, 0, sizeof(emp));
+    emp.model = MODEL_EMPLOYMENTS;
+    emp.remote_id = rid;
+    emp.raw = employment_raw;
+    emp.unified = json_object();
+    json_object_set_new(emp.unified, "job_title",
+                        normalize_string(json_object_get(raw, "position")));
+    json_object_set_new(emp.unified, "employment_type",
+                        map_enum(attr_str(raw, "employment_type"), type_map));
+    w = json_object_get(attrs, "fix_salary");
+    json_object_set_new(emp.unified, "pay_rate",
+                        normalize_number(json_object_get(raw, "fix_salary")));
+    json_object_set_new(emp.unified, "pay_period",
+                        json_is_number(json_object_get(raw, "fix_salary")) ? json_string("MONTH")
+                                                                           : json_null());
+    json_object_set_new(emp.unified, "pay_currency",
+                        normalize_string(json_object_get(w, "currency")));
+    json_object_set_new(emp.unified, "effective_date",
+                        normalize_date(json_object_get(raw, "hire_date")));
+    emp.links[0].attr = "employee_id";
+    emp.links[0].target = MODEL_EMPLOYEES;
+    snprintf(emp.links[0].remote_id, CONN_REMOTE_ID_MAX, "%s", rid);
+    emp.nlinks = 1;
+    rc = emit_fields_of(sink, MODEL_EMPLOYMENTS, employment_raw, attrs);
+    if (rc == ERR_OK)
+        rc = sink->record(sink->ud, &emp);
+    json_decref(emp.unified);
+    if (rc != ERR_OK)
+        goto out;
+
+    memset(&r, 0, sizeof(r));
+    r.model = MODEL_EMPLOYEES;
+    r.remote_id = rid;
+    r.raw = raw;
+    r.unified = u;
+    add_link(&r, "manager_id", MODEL_EMPLOYEES, json_object_get(raw, "supervisor"));
+    add_link(&r, "work_location_id", MODEL_LOCATIONS, json_object_get(raw, "office"));
+    add_link(&r, "legal_entity_id", MODEL_LEGAL_ENTITIES, json_object_get(raw, "subcompany"));
+    add_link(&r, "group_id", MODEL_GROUPS, json_object_get(raw, "department"));
+    add_link(&r, "group_id", MODEL_GROUPS, json_object_get(raw, "team"));
+    rc = sink->record(sink->ud, &r);
+out:
+    json_decref(raw);
+    json_decref(employment_raw);
+    json_decref(u);
+    return rc;
+}
+
+/* ---- the connector ------------------------------------------------------ */
+
+static int fetch_attributes(struct conn_ctx *ctx, const struct conn_sink *sink)
+{
+    char url[2048];
+    json_t *j = NULL, *item;
+    size_t i;
+    int rc;
+
+    snprintf(url, sizeof(url), "%s/v1/company/employees/attributes", ctx->base_url);
+    rc = get_json(ctx, url, "GET /v1/company/employees/attributes", &j);
+    if (rc != ERR_OK)
+        return rc;
+    json_array_foreach(json_object_get(j, "data"), i, item)
+    {
+        const char *key = jsonx_str(item, "key");
+        struct conn_field f = {MODEL_EMPLOYEES, key, jsonx_str(item, "label"),
+                               key && strncmp(key, "dynamic_", 8) == 0};
+        if (key && *key)
+            rc = sink->field(sink->ud, &f);
+        if (rc != ERR_OK)
+            break;
+    }
+    json_decref(j);
+    return rc;
+}
+
+static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
+{
+    char url[2048];
+    long offset = 0;
+    int rc = fetch_attributes(ctx, sink);
+
+    for (int page = 0; rc == ERR_OK && page < MAX_PAGES; page++) {
+        json_t *j = NULL, *item, *meta;
+        size_t i, n;
+        long current, total_pages;
+
+        if (ctx->since_ms) {
+            char ts[ISOTIME_LEN];
+            isotime_format(ctx->since_ms, ts);
+            /* updated_since returns every match at once; limit/offset are ignored. */
+            snprintf(url, sizeof(url), "%s/v1/company/employees?updated_since=%.19s", ctx->base_url,
+                     ts);
+        } else {
+            snprintf(url, sizeof(url), "%s/v1/company/employees?limit=%d&offset=%ld", ctx->base_url,
+                     PAGE_SIZE, offset);
+        }
+        rc = get_json(ctx, url, "GET /v1/company/employees", &j);
+        if (rc != ERR_OK)
+            break;
+        n = json_array_size(json_object_get(j, "data"));
+        json_array_foreach(json_object_get(j, "data"), i, item)
+        {
+            rc = map_employee(ctx, sink, item);
+            if (rc != ERR_OK)
+                break;
+        }
+        if (rc == ERR_OK)
+            rc = sink->page_done(sink->ud);
+        meta = json_object_get(j, "metadata");
+        current = (long)json_integer_value(json_object_get(meta, "current_page"));
+        total_pages = (long)json_integer_value(json_object_get(meta, "total_pages"));
+        json_decref(j);
+        if (rc != ERR_OK || ctx->since_ms || n == 0 || current >= total_pages - 1)
+            break;
+        offset += (long)n;
+    }
+    return rc;
+}
+
+const struct connector connector_personio = {
+    .tool = "personio",
+    .models = (1u << MODEL_EMPLOYEES) | (1u << MODEL_EMPLOYMENTS) | (1u << MODEL_GROUPS) |
+              (1u << MODEL_LOCATIONS) | (1u << MODEL_LEGAL_ENTITIES),
+    .supports_delta = 1,
+    .authenticate = authenticate,
+    .fetch = fetch,
+};

@@ -1,0 +1,270 @@
+/*
+ * reads — the read path of the list endpoints: one keyset query for the
+ * page, then batched lookups (attributes, nested summaries, children, field
+ * values) by the page's ids. Everything returned is stored JSON text; no
+ * JSON is parsed here.
+ */
+#include "store/store.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "store/store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAMS 1200
+
+struct qb {
+    struct buf sql;
+    struct store_param p[MAX_PARAMS];
+    int n;
+};
+
+static void qb_text(struct qb *q, const char *v)
+{
+    if (q->n < MAX_PARAMS)
+        q->p[q->n++] = sp_text(v);
+}
+
+static void qb_int(struct qb *q, int64_t v)
+{
+    if (q->n < MAX_PARAMS)
+        q->p[q->n++] = sp_int(v);
+}
+
+static void qb_in(struct qb *q, const char *const *values, int n)
+{
+    buf_append_str(&q->sql, "(");
+    for (int i = 0; i < n; i++) {
+        buf_append_str(&q->sql, i ? ", ?" : "?");
+        qb_text(q, values[i]);
+    }
+    buf_append_str(&q->sql, ")");
+}
+
+static void read_row(const struct store *s, struct store_rows *r, struct store_record_row *row)
+{
+    row->id = s->drv->get_text(r, 0, NULL);
+    row->model = s->drv->get_text(r, 1, NULL);
+    row->remote_id = s->drv->get_text(r, 2, NULL);
+    row->body = s->drv->get_text(r, 3, &row->body_len);
+    row->changed_at = s->drv->get_int(r, 4);
+    row->remote_deleted_at = s->drv->is_null(r, 5) ? 0 : s->drv->get_int(r, 5);
+}
+
+/* Runs q and calls fn per row (with the first column as parent for children). */
+static int run(struct store *s, struct qb *q, int with_parent, void *fn, void *ud)
+{
+    struct store_conn *c = NULL;
+    struct store_rows *r = NULL;
+    struct store_record_row row;
+    int rc;
+
+    if (q->n >= MAX_PARAMS)
+        return ERR_TOO_LARGE;
+    rc = store_conn_get(s, &c);
+    if (rc != ERR_OK)
+        return rc;
+    rc = s->drv->query(c, buf_str(&q->sql), q->p, q->n, &r);
+    if (rc == ERR_OK) {
+        while ((rc = s->drv->step(r)) > 0) {
+            if (with_parent) {
+                /* Columns shift by one: the parent id comes first. */
+                row.id = s->drv->get_text(r, 1, NULL);
+                row.model = s->drv->get_text(r, 2, NULL);
+                row.remote_id = s->drv->get_text(r, 3, NULL);
+                row.body = s->drv->get_text(r, 4, &row.body_len);
+                row.changed_at = s->drv->get_int(r, 5);
+                row.remote_deleted_at = s->drv->is_null(r, 6) ? 0 : s->drv->get_int(r, 6);
+                ((store_child_fn *)fn)(ud, s->drv->get_text(r, 0, NULL), &row);
+            } else {
+                read_row(s, r, &row);
+                ((store_record_fn *)fn)(ud, &row);
+            }
+        }
+        s->drv->finish(r);
+        rc = rc < 0 ? -rc : ERR_OK;
+    }
+    store_conn_put(s, c, 0);
+    return rc;
+}
+
+int store_records_list(struct store *s, const struct store_list_query *lq, store_record_fn *fn,
+                       void *ud)
+{
+    struct qb *q = xcalloc(1, sizeof(*q));
+    int rc;
+
+    buf_init(&q->sql, 0);
+    buf_append_str(&q->sql, "SELECT r.id, r.model, r.remote_id, r.body, r.changed_at, "
+                            "r.remote_deleted_at FROM records r WHERE r.integration_id = ? "
+                            "AND r.model = ? AND r.id > ?");
+    qb_text(q, lq->integration_id);
+    qb_text(q, lq->model);
+    qb_text(q, lq->after_id ? lq->after_id : "");
+    if (!lq->include_deleted)
+        buf_append_str(&q->sql, " AND r.remote_deleted_at IS NULL");
+    if (lq->nids) {
+        buf_append_str(&q->sql, " AND r.id IN ");
+        qb_in(q, lq->ids, lq->nids);
+    }
+    if (lq->nremote_ids) {
+        buf_append_str(&q->sql, " AND r.remote_id IN ");
+        qb_in(q, lq->remote_ids, lq->nremote_ids);
+    }
+    for (int i = 0; i < lq->nfilters; i++) {
+        buf_append_str(&q->sql, " AND r.id IN (SELECT record_id FROM record_attrs WHERE "
+                                "integration_id = r.integration_id AND name = ? AND value IN ");
+        qb_text(q, lq->filters[i].name);
+        qb_in(q, lq->filters[i].values, lq->filters[i].n);
+        buf_append_str(&q->sql, ")");
+    }
+    if (lq->updated_after) {
+        /* The record itself, or what it nests, changed after the time. */
+        buf_append_str(&q->sql, " AND (r.changed_at > ?");
+        qb_int(q, lq->updated_after);
+        if (lq->link_attrs && lq->link_attrs[0]) {
+            int n = 0;
+            while (lq->link_attrs[n])
+                n++;
+            buf_append_str(&q->sql,
+                           " OR EXISTS (SELECT 1 FROM record_attrs a JOIN records l ON "
+                           "l.integration_id = a.integration_id AND l.id = a.value WHERE "
+                           "a.integration_id = r.integration_id AND a.record_id = r.id AND "
+                           "l.changed_at > ? AND a.name IN ");
+            qb_int(q, lq->updated_after);
+            qb_in(q, lq->link_attrs, n);
+            buf_append_str(&q->sql, ")");
+        }
+        if (lq->child_attr) {
+            buf_append_str(&q->sql,
+                           " OR EXISTS (SELECT 1 FROM record_attrs a JOIN records ch ON "
+                           "ch.integration_id = a.integration_id AND ch.id = a.record_id WHERE "
+                           "a.integration_id = r.integration_id AND a.name = ? AND a.value = r.id "
+                           "AND ch.changed_at > ?)");
+            qb_text(q, lq->child_attr);
+            qb_int(q, lq->updated_after);
+        }
+        buf_append_str(&q->sql, ")");
+    }
+    buf_append_str(&q->sql, " ORDER BY r.id LIMIT ?");
+    qb_int(q, lq->limit);
+    rc = run(s, q, 0, (void *)fn, ud);
+    buf_free(&q->sql);
+    free(q);
+    return rc;
+}
+
+/* Runs "PREFIX (?, ?, ...) SUFFIX" over ids in chunks. */
+static int by_ids(struct store *s, const char *integration_id, const char *prefix,
+                  const char *suffix, const char *const ids[], int n, int with_parent,
+                  const char *extra, void *fn, void *ud)
+{
+    int rc = ERR_OK;
+
+    for (int off = 0; rc == ERR_OK && off < n; off += 500) {
+        struct qb *q = xcalloc(1, sizeof(*q));
+        int m = n - off < 500 ? n - off : 500;
+
+        buf_init(&q->sql, 0);
+        buf_append_str(&q->sql, prefix);
+        qb_text(q, integration_id);
+        if (extra)
+            qb_text(q, extra);
+        qb_in(q, ids + off, m);
+        buf_append_str(&q->sql, suffix);
+        rc = run(s, q, with_parent, fn, ud);
+        buf_free(&q->sql);
+        free(q);
+    }
+    return rc;
+}
+
+struct attr_adapter {
+    store_attr_fn *fn;
+    void *ud;
+};
+
+static void attr_row(void *ud, const struct store_record_row *row)
+{
+    struct attr_adapter *a = ud;
+
+    /* Columns: record_id, name, value reuse the id, model and remote_id slots. */
+    a->fn(a->ud, row->id, row->model, row->remote_id);
+}
+
+int store_records_attrs(struct store *s, const char *integration_id, const char *const ids[], int n,
+                        store_attr_fn *fn, void *ud)
+{
+    struct attr_adapter a = {fn, ud};
+
+    return by_ids(s, integration_id,
+                  "SELECT record_id, name, value, '', 0, NULL FROM record_attrs "
+                  "WHERE integration_id = ? AND record_id IN ",
+                  "", ids, n, 0, NULL, (void *)attr_row, &a);
+}
+
+int store_records_summaries(struct store *s, const char *integration_id, const char *const ids[],
+                            int n, store_record_fn *fn, void *ud)
+{
+    return by_ids(s, integration_id,
+                  "SELECT id, model, remote_id, summary, changed_at, remote_deleted_at "
+                  "FROM records WHERE integration_id = ? AND id IN ",
+                  "", ids, n, 0, NULL, (void *)fn, ud);
+}
+
+int store_records_children(struct store *s, const char *integration_id, const char *model,
+                           const char *attr, const char *const parent_ids[], int n,
+                           int include_deleted, store_child_fn *fn, void *ud)
+{
+    struct qb *q;
+    int rc = ERR_OK;
+
+    for (int off = 0; rc == ERR_OK && off < n; off += 500) {
+        int m = n - off < 500 ? n - off : 500;
+
+        q = xcalloc(1, sizeof(*q));
+        buf_init(&q->sql, 0);
+        buf_append_str(&q->sql, "SELECT a.value, r.id, r.model, r.remote_id, r.body, "
+                                "r.changed_at, r.remote_deleted_at FROM record_attrs a "
+                                "JOIN records r ON r.integration_id = a.integration_id AND "
+                                "r.id = a.record_id WHERE a.integration_id = ? AND r.model = ? "
+                                "AND a.name = ? AND a.value IN ");
+        qb_text(q, integration_id);
+        qb_text(q, model);
+        qb_text(q, attr);
+        qb_in(q, parent_ids + off, m);
+        if (!include_deleted)
+            buf_append_str(&q->sql, " AND r.remote_deleted_at IS NULL");
+        buf_append_str(&q->sql, " ORDER BY r.id");
+        rc = run(s, q, 1, (void *)fn, ud);
+        buf_free(&q->sql);
+        free(q);
+    }
+    return rc;
+}
+
+struct value_adapter {
+    store_value_fn *fn;
+    void *ud;
+};
+
+static void value_row(void *ud, const struct store_record_row *row)
+{
+    struct value_adapter *a = ud;
+
+    /* Columns: record_id, field_id, (unused), value. */
+    a->fn(a->ud, row->id, row->model, row->body, row->body_len);
+}
+
+int store_field_values(struct store *s, const char *integration_id, const char *const ids[], int n,
+                       store_value_fn *fn, void *ud)
+{
+    struct value_adapter a = {fn, ud};
+
+    return by_ids(s, integration_id,
+                  "SELECT record_id, field_id, '', value, 0, NULL FROM field_values "
+                  "WHERE integration_id = ? AND record_id IN ",
+                  "", ids, n, 0, NULL, (void *)value_row, &a);
+}

@@ -1,0 +1,326 @@
+/*
+ * records — what a sync writes: the state of existing records (to find what
+ * changed), the staging area for new and changed records, and the one
+ * transaction that applies a run so readers see all of it or none of it.
+ */
+#include "store/store.h"
+
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/log.h"
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IN_MAX 500 /* ids per IN (...) list */
+
+/* Appends "?, ?, ?" for n placeholders. */
+static void placeholders(struct buf *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        buf_append_str(b, i ? ", ?" : "?");
+}
+
+int store_records_state(struct store *s, const char *integration_id, const char *const ids[], int n,
+                        store_state_fn *fn, void *ud)
+{
+    struct store_conn *c = NULL;
+    struct store_param *p = NULL;
+    struct buf sql;
+    int rc;
+
+    if (n <= 0)
+        return ERR_OK;
+    rc = store_conn_get(s, &c);
+    if (rc != ERR_OK)
+        return rc;
+    p = xcalloc((size_t)IN_MAX + 1, sizeof(*p));
+    buf_init(&sql, 0);
+    for (int off = 0; rc == ERR_OK && off < n; off += IN_MAX) {
+        int m = n - off < IN_MAX ? n - off : IN_MAX;
+        struct store_rows *r = NULL;
+
+        buf_reset(&sql);
+        buf_append_str(&sql, "SELECT id, hash, remote_deleted_at IS NOT NULL FROM records "
+                             "WHERE integration_id = ? AND id IN (");
+        placeholders(&sql, m);
+        buf_append_char(&sql, ')');
+        p[0] = sp_text(integration_id);
+        for (int i = 0; i < m; i++)
+            p[i + 1] = sp_text(ids[off + i]);
+        rc = s->drv->query(c, buf_str(&sql), p, m + 1, &r);
+        if (rc != ERR_OK)
+            break;
+        while ((rc = s->drv->step(r)) > 0)
+            fn(ud, s->drv->get_text(r, 0, NULL), s->drv->get_text(r, 1, NULL),
+               (int)s->drv->get_int(r, 2));
+        s->drv->finish(r);
+        rc = rc < 0 ? -rc : ERR_OK;
+    }
+    buf_free(&sql);
+    free(p);
+    store_conn_put(s, c, 0);
+    return rc;
+}
+
+int store_stage(struct store *s, const char *run_id, const struct store_staged *recs, int n)
+{
+    struct store_conn *c = NULL;
+    struct store_param p[8];
+    int rc;
+
+    if (n <= 0)
+        return ERR_OK;
+    rc = store_conn_get(s, &c);
+    if (rc != ERR_OK)
+        return rc;
+    rc = store_tx_begin(s, c);
+    for (int i = 0; rc == ERR_OK && i < n; i++) {
+        const struct store_staged *st = &recs[i];
+
+        p[0] = sp_text(run_id);
+        p[1] = sp_text(st->id);
+        p[2] = sp_text(st->model);
+        p[3] = sp_text(st->remote_id);
+        p[4] = sp_text(st->body);
+        p[5] = sp_text(st->summary);
+        p[6] = sp_text(st->hash);
+        p[7] = sp_int(st->is_new);
+        /* A record returned twice in one run (a remote paging quirk) keeps its last form. */
+        rc = store_exec_params(c, s,
+                               "INSERT INTO staged_records (run_id, id, model, remote_id, body, "
+                               "summary, hash, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                               "ON CONFLICT (run_id, id) DO UPDATE SET body = excluded.body, "
+                               "summary = excluded.summary, hash = excluded.hash",
+                               p, 8, NULL);
+        if (rc == ERR_OK)
+            rc = store_exec_params(
+                c, s, "DELETE FROM staged_attrs WHERE run_id = ? AND record_id = ?", p, 2, NULL);
+        if (rc == ERR_OK)
+            rc = store_exec_params(
+                c, s, "DELETE FROM staged_values WHERE run_id = ? AND record_id = ?", p, 2, NULL);
+        for (int j = 0; rc == ERR_OK && j < st->nattrs; j++) {
+            p[2] = sp_text(st->attrs[j].name);
+            p[3] = sp_text(st->attrs[j].value);
+            rc = store_exec_params(c, s,
+                                   "INSERT INTO staged_attrs (run_id, record_id, name, value) "
+                                   "VALUES (?, ?, ?, ?)",
+                                   p, 4, NULL);
+        }
+        for (int j = 0; rc == ERR_OK && j < st->nvalues; j++) {
+            p[2] = sp_text(st->values[j].field_id);
+            p[3] = sp_text(st->values[j].value);
+            rc = store_exec_params(c, s,
+                                   "INSERT INTO staged_values (run_id, record_id, field_id, value) "
+                                   "VALUES (?, ?, ?, ?)",
+                                   p, 4, NULL);
+        }
+    }
+    if (rc == ERR_OK)
+        rc = store_tx_commit(s, c);
+    if (rc != ERR_OK)
+        store_tx_rollback(s, c);
+    store_conn_put(s, c, 0);
+    return rc;
+}
+
+static int count(struct store *s, struct store_conn *c, const char *sql,
+                 const struct store_param *p, int n, int64_t *out)
+{
+    struct store_rows *r = NULL;
+    int rc = s->drv->query(c, sql, p, n, &r);
+
+    if (rc != ERR_OK)
+        return rc;
+    rc = s->drv->step(r);
+    *out = rc > 0 ? s->drv->get_int(r, 0) : 0;
+    s->drv->finish(r);
+    return rc < 0 ? -rc : ERR_OK;
+}
+
+static int upsert_fields(struct store *s, struct store_conn *c, const struct store_apply *a)
+{
+    struct store_param p[7];
+    int rc = ERR_OK;
+
+    for (int i = 0; rc == ERR_OK && i < a->nfields; i++) {
+        const struct store_field_def *f = &a->fields[i];
+
+        p[0] = sp_text(f->id);
+        p[1] = sp_text(a->run->integration_id);
+        p[2] = sp_text(f->model);
+        p[3] = sp_text(f->type);
+        p[4] = sp_text(f->key);
+        p[5] = sp_text(f->label);
+        p[6] = sp_int(a->now);
+        rc = store_exec_params(c, s,
+                               "INSERT INTO integration_fields (id, integration_id, model, type, "
+                               "key, label, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                               "ON CONFLICT (id) DO UPDATE SET label = excluded.label",
+                               p, 7, NULL);
+    }
+    return rc;
+}
+
+/* FULL: records of the synced models that the run did not return. */
+static int mark_deleted(struct store *s, struct store_conn *c, struct store_apply *a)
+{
+    struct store_param p[4];
+    struct store_rows *r = NULL;
+    char(*gone)[IDS_LEN + 1] = NULL;
+    size_t n = 0, cap = 0;
+    int rc = ERR_OK;
+
+    for (const char *const *m = a->models; rc == ERR_OK && *m; m++) {
+        p[0] = sp_text(a->run->integration_id);
+        p[1] = sp_text(*m);
+        rc = s->drv->query(c,
+                           "SELECT id FROM records WHERE integration_id = ? AND model = ? "
+                           "AND remote_deleted_at IS NULL",
+                           p, 2, &r);
+        if (rc != ERR_OK)
+            break;
+        while ((rc = s->drv->step(r)) > 0) {
+            const char *id = s->drv->get_text(r, 0, NULL);
+            if (!id || a->seen(a->seen_ud, id))
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                gone = xrealloc(gone, cap * sizeof(*gone));
+            }
+            snprintf(gone[n], sizeof(gone[n]), "%s", id);
+            n++;
+        }
+        s->drv->finish(r);
+        rc = rc < 0 ? -rc : ERR_OK;
+    }
+    for (size_t i = 0; rc == ERR_OK && i < n; i++) {
+        p[0] = sp_int(a->now);
+        p[1] = sp_int(a->now);
+        p[2] = sp_text(a->run->integration_id);
+        p[3] = sp_text(gone[i]);
+        rc = store_exec_params(c, s,
+                               "UPDATE records SET remote_deleted_at = ?, changed_at = ? "
+                               "WHERE integration_id = ? AND id = ?",
+                               p, 4, NULL);
+    }
+    a->deleted = (int64_t)n;
+    free(gone);
+    return rc;
+}
+
+int store_sync_apply(struct store *s, struct store_apply *a)
+{
+    struct store_conn *c = NULL;
+    struct store_param p[8];
+    const char *integ = a->run->integration_id, *run = a->run->id;
+    int64_t held = 0;
+    int rc;
+
+    rc = store_conn_get(s, &c);
+    if (rc != ERR_OK)
+        return rc;
+    rc = store_tx_begin(s, c);
+    if (rc != ERR_OK)
+        goto out;
+    /* Only the holder of the lease may apply. */
+    p[0] = sp_text(run);
+    p[1] = sp_text(a->worker);
+    rc = count(s, c,
+               "SELECT count(*) FROM sync_runs WHERE id = ? AND worker = ? AND state = 'RUNNING'",
+               p, 2, &held);
+    if (rc == ERR_OK && held == 0)
+        rc = ERR_NOT_FOUND;
+    if (rc == ERR_OK)
+        rc = upsert_fields(s, c, a);
+    p[0] = sp_text(run);
+    if (rc == ERR_OK)
+        rc = count(s, c, "SELECT count(*) FROM staged_records WHERE run_id = ? AND is_new = 1", p,
+                   1, &a->created);
+    if (rc == ERR_OK)
+        rc = count(s, c, "SELECT count(*) FROM staged_records WHERE run_id = ? AND is_new = 0", p,
+                   1, &a->updated);
+
+    p[0] = sp_text(integ);
+    p[1] = sp_int(a->now);
+    p[2] = sp_text(run);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "INSERT INTO records (integration_id, id, model, remote_id, body, "
+                               "summary, hash, changed_at, remote_deleted_at) "
+                               "SELECT ?, id, model, remote_id, body, summary, hash, ?, NULL "
+                               "FROM staged_records WHERE run_id = ? "
+                               "ON CONFLICT (integration_id, id) DO UPDATE SET "
+                               "remote_id = excluded.remote_id, body = excluded.body, "
+                               "summary = excluded.summary, hash = excluded.hash, "
+                               "changed_at = excluded.changed_at, remote_deleted_at = NULL",
+                               p, 3, NULL);
+    p[1] = sp_text(run);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "DELETE FROM record_attrs WHERE integration_id = ? AND record_id "
+                               "IN (SELECT id FROM staged_records WHERE run_id = ?)",
+                               p, 2, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "INSERT INTO record_attrs (integration_id, record_id, name, value) "
+                               "SELECT ?, record_id, name, value FROM staged_attrs "
+                               "WHERE run_id = ?",
+                               p, 2, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "DELETE FROM field_values WHERE integration_id = ? AND record_id "
+                               "IN (SELECT id FROM staged_records WHERE run_id = ?)",
+                               p, 2, NULL);
+    /* A field switched off while the run fetched keeps no values. */
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "INSERT INTO field_values (integration_id, record_id, field_id, "
+                               "value) SELECT ?, v.record_id, v.field_id, v.value "
+                               "FROM staged_values v JOIN integration_fields f "
+                               "ON f.id = v.field_id AND f.passthrough = 1 WHERE v.run_id = ?",
+                               p, 2, NULL);
+    if (rc == ERR_OK && a->full)
+        rc = mark_deleted(s, c, a);
+
+    p[0] = sp_text(run);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s, "DELETE FROM staged_records WHERE run_id = ?", p, 1, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s, "DELETE FROM staged_attrs WHERE run_id = ?", p, 1, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s, "DELETE FROM staged_values WHERE run_id = ?", p, 1, NULL);
+
+    p[0] = sp_int(a->now);
+    p[1] = sp_int(a->fetched);
+    p[2] = sp_int(a->created);
+    p[3] = sp_int(a->updated);
+    p[4] = sp_int(a->deleted);
+    p[5] = sp_text(run);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "UPDATE sync_runs SET state = 'SUCCEEDED', ended_at = ?, "
+                               "records_fetched = ?, records_created = ?, records_updated = ?, "
+                               "records_deleted = ?, error = NULL, lease_until = NULL "
+                               "WHERE id = ?",
+                               p, 6, NULL);
+    p[0] = sp_int(SETUP_COMPLETED);
+    p[1] = sp_text(integ);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "UPDATE integrations SET setup_status = ?, data_expired_at = NULL "
+                               "WHERE id = ?",
+                               p, 2, NULL);
+    if (rc == ERR_OK)
+        rc = store_tx_commit(s, c);
+    if (rc != ERR_OK) {
+        store_tx_rollback(s, c);
+        log_warn("store", "msg=\"sync not applied\" run=%s integration=%s rc=%s", run, integ,
+                 err_name(rc));
+    }
+out:
+    store_conn_put(s, c, 0);
+    return rc;
+}

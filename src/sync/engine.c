@@ -1,0 +1,557 @@
+/* engine — one sync run: connector -> change detection -> staging -> apply. */
+#include "sync/engine.h"
+
+#include "connectors/connector.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/ids.h"
+#include "core/isotime.h"
+#include "core/jsonx.h"
+#include "core/log.h"
+#include "model/models.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FIELDS_PER_RUN 50000
+#define MAX_BATCH          5000
+#define HEARTBEAT_EVERY_MS 5000
+
+/* A record waiting for the end of its page, with owned copies of everything. */
+struct pending {
+    char id[IDS_LEN + 1];
+    int model;
+    char *remote_id, *body, *summary;
+    char hash[33];
+    struct store_attr *attrs;
+    int nattrs;
+    struct store_value *values;
+    int nvalues;
+};
+
+struct selected {
+    char id[IDS_LEN + 1];
+    char *key;
+};
+
+struct run_state {
+    const struct engine_env *env;
+    struct store_sync_run *run;
+    struct err *e;
+    const char *integration_id;
+    json_t *fields; /* "model\x1fkey" -> {"custom":bool,"label":str|null} */
+    json_t *seen;   /* record id -> true, for in-run duplicates and deletions */
+    struct selected *selected[MODEL_COUNT];
+    int nselected[MODEL_COUNT];
+    struct pending *batch;
+    int nbatch;
+    int64_t last_beat;
+};
+
+/* ---- fields --------------------------------------------------------------- */
+
+static int on_field(void *ud, const struct conn_field *f)
+{
+    struct run_state *st = ud;
+    char key[1024];
+    json_t *known;
+
+    if (!f->key || !*f->key || strlen(f->key) > 512)
+        return ERR_OK; /* nothing an API user could select */
+    snprintf(key, sizeof(key), "%s\x1f%s", models_get(f->model)->id, f->key);
+    known = json_object_get(st->fields, key);
+    if (known) {
+        /* Metadata labels win; a record's own label fills a gap. */
+        if (f->label && json_is_null(json_object_get(known, "label")))
+            json_object_set_new(known, "label", json_string(f->label));
+        return ERR_OK;
+    }
+    if (json_object_size(st->fields) >= MAX_FIELDS_PER_RUN)
+        return err_set(st->e, ERR_TOO_LARGE, "the remote returned more than %d distinct fields",
+                       MAX_FIELDS_PER_RUN);
+    json_object_set_new(st->fields, key,
+                        json_pack("{s:b, s:o}", "custom", f->custom, "label",
+                                  f->label ? json_string(f->label) : json_null()));
+    return ERR_OK;
+}
+
+static void on_selected(void *ud, const struct store_field *f)
+{
+    struct run_state *st = ud;
+    enum model m;
+
+    if (models_find(f->model, &m) != 0)
+        return;
+    st->selected[m] =
+        xrealloc(st->selected[m], sizeof(struct selected) * (size_t)(st->nselected[m] + 1));
+    memcpy(st->selected[m][st->nselected[m]].id, f->id, sizeof(f->id));
+    st->selected[m][st->nselected[m]].key = xstrdup(f->key);
+    st->nselected[m]++;
+}
+
+/* ---- one record ------------------------------------------------------------ */
+
+static void derive_id(const char *integration, enum model m, const char *remote_id,
+                      char out[IDS_LEN + 1])
+{
+    const char *parts[3] = {integration, models_get(m)->id, remote_id};
+
+    ids_derive(out, parts, 3);
+}
+
+static const struct conn_link *find_link(const struct conn_record *r, const char *attr)
+{
+    for (int i = 0; i < r->nlinks; i++) {
+        if (strcmp(r->links[i].attr, attr) == 0)
+            return &r->links[i];
+    }
+    return NULL;
+}
+
+/* Appends `,"key":value` for each field, links resolved to our ids. */
+static int append_fields(struct buf *b, const char *integration, const struct conn_record *r,
+                         const char *const *fields)
+{
+    int rc = ERR_OK;
+
+    for (const char *const *k = fields; rc == ERR_OK && *k; k++) {
+        const struct conn_link *l = find_link(r, *k);
+        json_t *v = json_object_get(r->unified, *k);
+
+        rc = buf_printf(b, ",\"%s\":", *k);
+        if (rc != ERR_OK)
+            break;
+        if (l) {
+            char id[IDS_LEN + 1];
+            derive_id(integration, l->target, l->remote_id, id);
+            rc = buf_printf(b, "\"%s\"", id);
+        } else {
+            rc = v ? jsonx_dump(v, b) : buf_append_str(b, "null");
+        }
+    }
+    return rc;
+}
+
+static void lower(char *s)
+{
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
+
+static void add_attr(struct pending *p, const char *name, const char *value)
+{
+    char *v = xstrdup(value);
+
+    if (strstr(name, "email"))
+        lower(v);
+    p->attrs = xrealloc(p->attrs, sizeof(*p->attrs) * (size_t)(p->nattrs + 1));
+    p->attrs[p->nattrs].name = name; /* static strings from models.c and connectors */
+    p->attrs[p->nattrs].value = v;
+    p->nattrs++;
+}
+
+static void hash_record(struct pending *p)
+{
+    crypto_generichash_state h;
+    unsigned char out[16];
+    static const unsigned char sep = 0x1e;
+
+    crypto_generichash_init(&h, NULL, 0, sizeof(out));
+    crypto_generichash_update(&h, (const unsigned char *)p->body, strlen(p->body));
+    for (int i = 0; i < p->nattrs; i++) {
+        crypto_generichash_update(&h, &sep, 1);
+        crypto_generichash_update(&h, (const unsigned char *)p->attrs[i].name,
+                                  strlen(p->attrs[i].name) + 1);
+        crypto_generichash_update(&h, (const unsigned char *)p->attrs[i].value,
+                                  strlen(p->attrs[i].value));
+    }
+    for (int i = 0; i < p->nvalues; i++) {
+        crypto_generichash_update(&h, &sep, 1);
+        crypto_generichash_update(&h, (const unsigned char *)p->values[i].field_id, IDS_LEN);
+        crypto_generichash_update(&h, (const unsigned char *)p->values[i].value,
+                                  strlen(p->values[i].value));
+    }
+    crypto_generichash_final(&h, out, sizeof(out));
+    sodium_bin2hex(p->hash, sizeof(p->hash), out, sizeof(out));
+}
+
+static void pending_free(struct pending *p)
+{
+    free(p->remote_id);
+    free(p->body);
+    free(p->summary);
+    for (int i = 0; i < p->nattrs; i++)
+        free((char *)p->attrs[i].value);
+    free(p->attrs);
+    for (int i = 0; i < p->nvalues; i++)
+        free((char *)p->values[i].value);
+    free(p->values);
+    memset(p, 0, sizeof(*p));
+}
+
+static int on_record(void *ud, const struct conn_record *r)
+{
+    struct run_state *st = ud;
+    const struct model_def *md = models_get(r->model);
+    struct pending *p;
+    struct buf b;
+    char id[IDS_LEN + 1];
+    int rc;
+
+    if (!r->remote_id || !*r->remote_id)
+        return err_set(st->e, ERR_REMOTE, "a %s record without a remote id", md->id);
+    derive_id(st->integration_id, r->model, r->remote_id, id);
+    if (json_object_get(st->seen, id))
+        return ERR_OK; /* nested records repeat; the first one counts */
+    json_object_set_new(st->seen, id, json_true());
+    st->run->fetched++;
+    if (st->nbatch >= MAX_BATCH)
+        return err_set(st->e, ERR_TOO_LARGE, "a remote page held more than %d records", MAX_BATCH);
+    p = &st->batch[st->nbatch];
+    memset(p, 0, sizeof(*p));
+    memcpy(p->id, id, sizeof(id));
+    p->model = r->model;
+    p->remote_id = xstrdup(r->remote_id);
+
+    buf_init(&b, 0);
+    rc = buf_printf(&b, "{\"id\":\"%s\",\"remote_id\":", id);
+    if (rc == ERR_OK)
+        rc = buf_append_json_string(&b, r->remote_id, strlen(r->remote_id));
+    if (rc == ERR_OK)
+        rc = append_fields(&b, st->integration_id, r, md->fields);
+    if (rc == ERR_OK && md->has_custom_fields)
+        rc = buf_append_str(&b, ",\"custom_fields\":{}");
+    if (rc == ERR_OK)
+        rc = buf_append_str(&b, ",\"remote_data\":null");
+    p->body = buf_take(&b);
+
+    rc = buf_printf(&b, "{\"id\":\"%s\",\"remote_id\":", id);
+    if (rc == ERR_OK)
+        rc = buf_append_json_string(&b, r->remote_id, strlen(r->remote_id));
+    if (rc == ERR_OK)
+        rc = append_fields(&b, st->integration_id, r, md->summary_fields);
+    if (rc == ERR_OK && md->summary_has_times)
+        rc = buf_append_str(&b, ",\"remote_data\":null");
+    p->summary = buf_take(&b);
+
+    for (int i = 0; i < r->nlinks; i++) {
+        char target[IDS_LEN + 1];
+        derive_id(st->integration_id, r->links[i].target, r->links[i].remote_id, target);
+        add_attr(p, r->links[i].attr, target);
+    }
+    for (const char *const *k = md->filter_fields; *k; k++) {
+        const char *v = json_string_value(json_object_get(r->unified, *k));
+        if (v && *v)
+            add_attr(p, *k, v);
+    }
+    for (int i = 0; i < st->nselected[r->model]; i++) {
+        json_t *v = json_object_get(r->raw, st->selected[r->model][i].key);
+        if (!v)
+            continue; /* not returned for this record: served as null */
+        buf_reset(&b);
+        rc = jsonx_dump(v, &b);
+        p->values = xrealloc(p->values, sizeof(*p->values) * (size_t)(p->nvalues + 1));
+        p->values[p->nvalues].field_id = st->selected[r->model][i].id;
+        p->values[p->nvalues].value = buf_take(&b);
+        p->nvalues++;
+    }
+    buf_free(&b);
+    hash_record(p);
+    st->nbatch++;
+    return rc;
+}
+
+/* ---- pages ------------------------------------------------------------------ */
+
+struct state_lookup {
+    struct run_state *st;
+    char (*hash)[33];
+    int *exists;
+};
+
+static void on_state(void *ud, const char *id, const char *hash, int deleted)
+{
+    struct state_lookup *l = ud;
+
+    for (int i = 0; i < l->st->nbatch; i++) {
+        if (strcmp(l->st->batch[i].id, id) == 0) {
+            l->exists[i] = 1;
+            /* A deleted record that comes back counts as changed. */
+            snprintf(l->hash[i], 33, "%s", deleted ? "" : hash ? hash : "");
+            break;
+        }
+    }
+}
+
+static int heartbeat(struct run_state *st)
+{
+    int64_t now = isotime_now_ms();
+    int rc;
+
+    if (now - st->last_beat < HEARTBEAT_EVERY_MS)
+        return ERR_OK;
+    rc =
+        store_sync_heartbeat(st->env->store, st->run->id, st->env->worker, now + st->env->lease_ms);
+    if (rc == ERR_NOT_FOUND)
+        return err_set(st->e, ERR_CONFLICT, "the run's lease was lost to another worker");
+    st->last_beat = now;
+    return rc;
+}
+
+static int on_page_done(void *ud)
+{
+    struct run_state *st = ud;
+    struct state_lookup l = {st, NULL, NULL};
+    const char **ids = NULL;
+    struct store_staged *staged = NULL;
+    int n = 0, rc = ERR_OK;
+
+    if (st->env->stopping && *st->env->stopping)
+        return err_set(st->e, ERR_CONFLICT, "the worker is stopping");
+    if (st->nbatch == 0)
+        return heartbeat(st);
+    ids = xcalloc((size_t)st->nbatch, sizeof(*ids));
+    l.hash = xcalloc((size_t)st->nbatch, sizeof(*l.hash));
+    l.exists = xcalloc((size_t)st->nbatch, sizeof(*l.exists));
+    staged = xcalloc((size_t)st->nbatch, sizeof(*staged));
+    for (int i = 0; i < st->nbatch; i++)
+        ids[i] = st->batch[i].id;
+    rc = store_records_state(st->env->store, st->integration_id, ids, st->nbatch, on_state, &l);
+    for (int i = 0; rc == ERR_OK && i < st->nbatch; i++) {
+        struct pending *p = &st->batch[i];
+        if (l.exists[i] && strcmp(l.hash[i], p->hash) == 0)
+            continue; /* unchanged: nothing to write */
+        staged[n].id = p->id;
+        staged[n].model = models_get((enum model)p->model)->id;
+        staged[n].remote_id = p->remote_id;
+        staged[n].body = p->body;
+        staged[n].summary = p->summary;
+        staged[n].hash = p->hash;
+        staged[n].is_new = !l.exists[i];
+        staged[n].attrs = p->attrs;
+        staged[n].nattrs = p->nattrs;
+        staged[n].values = p->values;
+        staged[n].nvalues = p->nvalues;
+        n++;
+    }
+    if (rc == ERR_OK)
+        rc = store_stage(st->env->store, st->run->id, staged, n);
+    if (rc != ERR_OK && !st->e->msg[0])
+        err_set(st->e, rc, "writing the staged records failed");
+    for (int i = 0; i < st->nbatch; i++)
+        pending_free(&st->batch[i]);
+    st->nbatch = 0;
+    free(ids);
+    free(l.hash);
+    free(l.exists);
+    free(staged);
+    if (rc == ERR_OK)
+        rc = heartbeat(st);
+    if (rc == ERR_OK && st->env->progress)
+        st->env->progress(st->env->progress_ud, st->run->fetched);
+    return rc;
+}
+
+static int seen(void *ud, const char *id)
+{
+    return json_object_get((json_t *)ud, id) != NULL;
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static int apply(struct run_state *st, const struct connector *conn, int full)
+{
+    struct store_field_def *defs;
+    const char *models[MODEL_COUNT + 1];
+    struct store_apply a;
+    char(*ids)[IDS_LEN + 1];
+    const char *key;
+    json_t *v;
+    int n = 0, nm = 0, rc;
+
+    defs = xcalloc(json_object_size(st->fields) + 1, sizeof(*defs));
+    ids = xcalloc(json_object_size(st->fields) + 1, sizeof(*ids));
+    json_object_foreach(st->fields, key, v)
+    {
+        const char *sep = strchr(key, '\x1f');
+        char model[64];
+        const char *type = json_is_true(json_object_get(v, "custom")) ? "CUSTOM" : "DEFAULT";
+        const char *parts[4];
+
+        snprintf(model, sizeof(model), "%.*s", (int)(sep - key), key);
+        parts[0] = st->integration_id;
+        parts[1] = model;
+        parts[2] = type;
+        parts[3] = sep + 1;
+        ids_derive(ids[n], parts, 4);
+        defs[n].id = ids[n];
+        defs[n].model = models_get(MODEL_EMPLOYEES)->id; /* replaced below */
+        for (int m = 0; m < MODEL_COUNT; m++) {
+            if (strcmp(models_get((enum model)m)->id, model) == 0)
+                defs[n].model = models_get((enum model)m)->id;
+        }
+        defs[n].type = type;
+        defs[n].key = sep + 1;
+        defs[n].label = json_string_value(json_object_get(v, "label"));
+        n++;
+    }
+    for (int m = 0; m < MODEL_COUNT; m++) {
+        if (conn->models & (1u << m))
+            models[nm++] = models_get((enum model)m)->id;
+    }
+    models[nm] = NULL;
+
+    memset(&a, 0, sizeof(a));
+    a.run = st->run;
+    a.worker = st->env->worker;
+    a.full = full;
+    a.models = models;
+    a.seen = seen;
+    a.seen_ud = st->seen;
+    a.fields = defs;
+    a.nfields = n;
+    a.now = isotime_now_ms();
+    a.fetched = st->run->fetched;
+    rc = store_sync_apply(st->env->store, &a);
+    if (rc == ERR_NOT_FOUND)
+        err_set(st->e, ERR_CONFLICT, "the run's lease was lost to another worker");
+    else if (rc != ERR_OK)
+        err_set(st->e, rc, "applying the sync failed");
+    st->run->created = a.created;
+    st->run->updated = a.updated;
+    st->run->deleted = a.deleted;
+    free(defs);
+    free(ids);
+    return rc;
+}
+
+int engine_run(const struct engine_env *env, struct store_sync_run *run, struct err *e)
+{
+    struct store_integration it;
+    struct run_state st;
+    struct conn_ctx ctx;
+    struct fetch_client *http = NULL;
+    struct fetch_opts fo;
+    const struct connector *conn;
+    json_t *credentials = NULL;
+    char *plain = NULL;
+    int64_t t0 = isotime_mono_ms();
+    int rc, full = run->type == SYNC_FULL;
+
+    memset(&it, 0, sizeof(it));
+    memset(&st, 0, sizeof(st));
+    memset(&ctx, 0, sizeof(ctx));
+    err_init(e);
+    rc = store_integration_get_any(env->store, run->integration_id, &it);
+    if (rc != ERR_OK) {
+        err_set(e, rc, "the integration could not be read");
+        goto out;
+    }
+    conn = connector_find(it.tool);
+    if (!conn) {
+        rc = err_set(e, ERR_INVALID, "no connector for tool %s", it.tool);
+        goto out;
+    }
+    rc = secret_open(env->master, it.id, it.credentials, it.credentials_len, &plain);
+    if (rc != ERR_OK) {
+        err_set(e, rc, "the stored credentials cannot be decrypted with this master key");
+        goto out;
+    }
+    credentials = json_loads(plain, 0, NULL);
+    if (!credentials) {
+        rc = err_set(e, ERR_INVALID, "the stored credentials are not valid JSON");
+        goto out;
+    }
+    if (!full && (!conn->supports_delta ||
+                  store_sync_last_success(env->store, it.id, &ctx.since_ms) != ERR_OK))
+        full = 1; /* nothing to take changes from: fetch everything */
+    if (!full)
+        ctx.since_ms -= 60000; /* tolerate clock skew between us and the remote */
+
+    memset(&fo, 0, sizeof(fo));
+    fo.integration = it.id;
+    fo.throttle_status = 0;
+    rc = fetch_client_new(&fo, &http);
+    if (rc != ERR_OK) {
+        err_set(e, rc, "the HTTP client could not be created");
+        goto out;
+    }
+    ctx.integration_id = it.id;
+    ctx.base_url = it.base_url;
+    ctx.credentials = credentials;
+    ctx.http = http;
+    ctx.err = e;
+
+    st.env = env;
+    st.run = run;
+    st.e = e;
+    st.integration_id = it.id;
+    st.fields = json_object();
+    st.seen = json_object();
+    st.batch = xcalloc(MAX_BATCH, sizeof(*st.batch));
+    st.last_beat = isotime_now_ms();
+    for (int m = 0; m < MODEL_COUNT; m++) {
+        if (conn->models & (1u << m)) {
+            rc = store_fields_selected(env->store, it.id, models_get((enum model)m)->id,
+                                       on_selected, &st);
+            if (rc != ERR_OK) {
+                err_set(e, rc, "the selected fields could not be read");
+                goto out;
+            }
+        }
+    }
+
+    log_info("sync", "msg=\"sync started\" integration=%s run=%s type=%s", it.id, run->id,
+             full ? "FULL" : "DELTA");
+    rc = conn->authenticate(&ctx);
+    if (ctx.auth_failed || rc == ERR_OK)
+        store_integration_auth_result(env->store, it.id, rc == ERR_OK);
+    if (rc == ERR_OK) {
+        struct conn_sink sink = {on_field, on_record, on_page_done, &st};
+        rc = conn->fetch(&ctx, &sink);
+        if (rc == ERR_OK)
+            rc = on_page_done(&st); /* whatever the last page left */
+        if (ctx.auth_failed)
+            store_integration_auth_result(env->store, it.id, 0);
+    }
+    if (rc == ERR_OK)
+        rc = apply(&st, conn, full);
+out:
+    if (rc != ERR_OK && env->stopping && *env->stopping) {
+        store_sync_release(env->store, run, env->worker);
+        log_info("sync", "msg=\"sync released\" integration=%s run=%s", run->integration_id,
+                 run->id);
+    } else if (rc != ERR_OK) {
+        if (!e->msg[0])
+            err_set(e, rc, "the sync failed (%s)", err_name(rc));
+        store_sync_fail(env->store, run, env->worker, e->msg);
+        log_warn("sync", "msg=\"sync failed\" integration=%s run=%s reason=\"%s\" fetched=%lld",
+                 run->integration_id, run->id, e->msg, (long long)run->fetched);
+    } else {
+        log_info("sync",
+                 "msg=\"sync succeeded\" integration=%s run=%s fetched=%lld created=%lld "
+                 "updated=%lld deleted=%lld ms=%lld",
+                 run->integration_id, run->id, (long long)run->fetched, (long long)run->created,
+                 (long long)run->updated, (long long)run->deleted,
+                 (long long)(isotime_mono_ms() - t0));
+    }
+    for (int i = 0; st.batch && i < st.nbatch; i++)
+        pending_free(&st.batch[i]);
+    free(st.batch);
+    for (int m = 0; m < MODEL_COUNT; m++) {
+        for (int i = 0; i < st.nselected[m]; i++)
+            free(st.selected[m][i].key);
+        free(st.selected[m]);
+    }
+    json_decref(st.fields);
+    json_decref(st.seen);
+    json_decref(credentials);
+    secret_free_text(plain);
+    sodium_memzero(ctx.token, sizeof(ctx.token));
+    fetch_client_destroy(http);
+    store_integration_free(&it);
+    return rc;
+}

@@ -1,0 +1,132 @@
+/* jobs — the worker thread: schedule, claim, run. */
+#include "sync/jobs.h"
+
+#include "core/alloc.h"
+#include "core/isotime.h"
+#include "core/log.h"
+#include "sync/engine.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct jobs {
+    struct jobs_opts o;
+    char worker[128];
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    volatile int stopping;
+    int woken;
+};
+
+void jobs_worker_name(char *out, size_t outlen)
+{
+    char host[64] = "host";
+
+    gethostname(host, sizeof(host) - 1);
+    host[sizeof(host) - 1] = '\0';
+    snprintf(out, outlen, "%s:%ld:%08x", host, (long)getpid(), randombytes_random());
+}
+
+static void wait_for_work(struct jobs *j, int ms)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&j->lock);
+    while (!j->woken && !j->stopping) {
+        if (pthread_cond_timedwait(&j->cond, &j->lock, &ts) != 0)
+            break;
+    }
+    j->woken = 0;
+    pthread_mutex_unlock(&j->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    struct jobs *j = arg;
+    struct engine_env env = {j->o.store, j->o.master, j->worker,   JOBS_LEASE_MS,
+                             NULL,       NULL,        &j->stopping};
+    int64_t last_schedule = 0;
+
+    log_info("sync", "msg=\"worker started\" worker=%s", j->worker);
+    while (!j->stopping) {
+        struct store_sync_run run;
+        int64_t now = isotime_now_ms();
+        int rc;
+
+        if (now - last_schedule >= 1000) {
+            int queued = 0;
+            if (store_schedule_due(j->o.store, now, j->o.full_interval_s, j->o.delta_interval_s,
+                                   &queued) == ERR_OK &&
+                queued)
+                log_info("sync", "msg=\"scheduled syncs queued\" count=%d", queued);
+            last_schedule = now;
+        }
+        rc = store_sync_claim(j->o.store, j->worker, now, now + JOBS_LEASE_MS, &run);
+        if (rc == ERR_OK) {
+            struct err e;
+            engine_run(&env, &run, &e);
+            store_sync_run_free(&run);
+            continue; /* there may be more */
+        }
+        wait_for_work(j, j->o.poll_ms);
+    }
+    log_info("sync", "msg=\"worker stopped\" worker=%s", j->worker);
+    return NULL;
+}
+
+int jobs_start(const struct jobs_opts *opts, struct jobs **out)
+{
+    struct jobs *j = xcalloc(1, sizeof(*j));
+
+    j->o = *opts;
+    if (j->o.poll_ms <= 0)
+        j->o.poll_ms = 1000;
+    jobs_worker_name(j->worker, sizeof(j->worker));
+    pthread_mutex_init(&j->lock, NULL);
+    pthread_cond_init(&j->cond, NULL);
+    if (pthread_create(&j->thread, NULL, worker_main, j) != 0) {
+        pthread_mutex_destroy(&j->lock);
+        pthread_cond_destroy(&j->cond);
+        free(j);
+        return ERR_INTERNAL;
+    }
+    *out = j;
+    return ERR_OK;
+}
+
+void jobs_wake(struct jobs *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->lock);
+    j->woken = 1;
+    pthread_cond_signal(&j->cond);
+    pthread_mutex_unlock(&j->lock);
+}
+
+void jobs_stop(struct jobs *j)
+{
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->lock);
+    j->stopping = 1;
+    pthread_cond_signal(&j->cond);
+    pthread_mutex_unlock(&j->lock);
+    pthread_join(j->thread, NULL);
+    pthread_mutex_destroy(&j->lock);
+    pthread_cond_destroy(&j->cond);
+    free(j);
+}

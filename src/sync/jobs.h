@@ -1,0 +1,40 @@
+/*
+ * jobs — the sync worker: a thread that queues what the schedule says is
+ * due, claims queued runs from the store (with a lease that a heartbeat
+ * extends, so a dead worker's run is taken over), and runs them one at a
+ * time. Everything it knows lives in the store, so any number of workers in
+ * any number of processes can share one database.
+ */
+#ifndef HB_SYNC_JOBS_H
+#define HB_SYNC_JOBS_H
+
+#include "core/err.h"
+#include "core/secret.h"
+#include "store/store.h"
+
+#define JOBS_LEASE_MS 60000
+
+struct jobs_opts {
+    struct store *store;
+    const struct secret_master *master;
+    long full_interval_s;  /* 0: never */
+    long delta_interval_s; /* 0: never */
+    int poll_ms;           /* how often to look for work when idle (default 1000) */
+};
+
+struct jobs;
+
+/* Starts the worker thread. Returns ERR_OK and *out, or ERR_INTERNAL. */
+int jobs_start(const struct jobs_opts *opts, struct jobs **out);
+
+/* Wakes the worker at once (a sync was just queued). Accepts NULL. */
+void jobs_wake(struct jobs *j);
+
+/* Stops the worker: a running sync goes back to the queue at its next page.
+ * Waits for the thread and frees. Accepts NULL. */
+void jobs_stop(struct jobs *j);
+
+/* A worker name unique to this process: "host:pid:random". */
+void jobs_worker_name(char *out, size_t outlen);
+
+#endif
