@@ -120,7 +120,9 @@ static int load_master_key(const struct config *cfg, struct secret_master *m, in
 static int start_worker(const struct config *cfg, struct store *store,
                         const struct secret_master *master, struct jobs **out)
 {
-    struct jobs_opts o = {store, master, cfg->sync_full_interval, cfg->sync_delta_interval, 0};
+    struct jobs_opts o = {
+        store, master, cfg->sync_full_interval, cfg->sync_delta_interval, cfg->sync_lease * 1000,
+        0};
 
     if (jobs_start(&o, out) != ERR_OK) {
         fprintf(stderr, "hrbridge: the sync worker could not start\n");
@@ -292,11 +294,11 @@ static int cmd_sync(int argc, char **argv)
             store_integration_free(&it);
     }
     if (rc == ERR_OK)
-        rc = store_sync_enqueue(store, id, type, &run, &already);
+        rc = store_sync_enqueue(store, id, type, 0, &run, &already);
     jobs_worker_name(worker, sizeof(worker));
     if (rc == ERR_OK) {
         int64_t now = isotime_now_ms();
-        rc = store_sync_claim_run(store, run.id, worker, now, now + JOBS_LEASE_MS, &run);
+        rc = store_sync_claim_run(store, run.id, worker, now, now + cfg.sync_lease * 1000, &run);
         if (rc == ERR_CONFLICT)
             fprintf(stderr, "hrbridge sync: a sync of %s is already running (run %s)\n", id,
                     run.id);
@@ -306,7 +308,7 @@ static int cmd_sync(int argc, char **argv)
         env.store = store;
         env.master = &master;
         env.worker = worker;
-        env.lease_ms = JOBS_LEASE_MS;
+        env.lease_ms = cfg.sync_lease * 1000;
         if (isatty(STDERR_FILENO)) {
             env.progress = print_progress;
             env.progress_ud = (void *)id;

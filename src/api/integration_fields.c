@@ -119,10 +119,11 @@ void integration_fields_update(struct req *rq, struct resp *rs)
         rc = store_field_set_passthrough(app->store, rq->integration.id, f.id, json_is_true(v));
         f.passthrough = json_is_true(v);
         if (rc == ERR_OK && f.passthrough) {
-            /* Values arrive with the next FULL sync: queue it now. */
+            /* Values arrive with the next FULL sync: queue it now (behind a
+             * running one, which did not select this field). */
             struct store_sync_run run;
             int already = 0;
-            rc = store_sync_enqueue(app->store, rq->integration.id, SYNC_FULL, &run, &already);
+            rc = store_sync_enqueue(app->store, rq->integration.id, SYNC_FULL, 1, &run, &already);
             jobs_wake(app->jobs);
         }
         log_info("api", "msg=\"passthrough %s\" integration=%s field=%s",

@@ -55,7 +55,7 @@ void syncs_force(struct req *rq, struct resp *rs)
     }
     if (type == SYNC_DELTA && !conn->supports_delta)
         type = SYNC_FULL; /* the remote cannot filter by change time */
-    rc = store_sync_enqueue(rq->app->store, rq->integration.id, type, &run, &already);
+    rc = store_sync_enqueue(rq->app->store, rq->integration.id, type, 0, &run, &already);
     if (rc != ERR_OK) {
         resp_from_err(rs, rc, NULL);
         return;

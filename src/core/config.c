@@ -60,6 +60,9 @@ static const struct cfg_entry table[] = {
     {"sync.delta_interval", "HRBRIDGE_SYNC_DELTA_INTERVAL", NULL, "900", 0, 31 * 86400,
      NUM(CFG_INT, sync_delta_interval), 0, CFG_SCOPE_SERVE,
      "seconds between scheduled DELTA syncs (0: never)"},
+    {"sync.lease", "HRBRIDGE_SYNC_LEASE", NULL, "60", 2, 3600, NUM(CFG_INT, sync_lease), 0,
+     CFG_SCOPE_ALL & ~(unsigned)CFG_SCOPE_KEYS,
+     "seconds before another worker takes over a run whose worker stopped answering"},
 };
 
 #define NENTRIES (sizeof(table) / sizeof(table[0]))

@@ -30,6 +30,7 @@ struct config {
     long no_worker;
     long sync_full_interval;
     long sync_delta_interval;
+    long sync_lease;
 };
 
 /* Command groups a setting belongs to, for --help. */

@@ -122,10 +122,12 @@ void store_sync_run_free(struct store_sync_run *r);
 /* "FULL" or "DELTA". */
 const char *store_sync_type_name(int type);
 
-/* Queues a sync of integration_id unless one is queued or running; then
- * that one is returned with *already set (a queued DELTA is upgraded when a
- * FULL is asked for). Fills out->id and out->type. */
-int store_sync_enqueue(struct store *s, const char *integration_id, int type,
+/* Queues a sync of integration_id unless one is queued (then that one is
+ * returned with *already set; a queued DELTA becomes the FULL asked for).
+ * A running one also counts unless after_running is set: then a new run is
+ * queued to follow it (for changes the running one cannot see). Fills
+ * out->id and out->type. */
+int store_sync_enqueue(struct store *s, const char *integration_id, int type, int after_running,
                        struct store_sync_run *out, int *already);
 
 /* Claims the oldest queued run of an enabled integration, or a running one

@@ -67,7 +67,7 @@ static int query_run(struct store *s, struct store_conn *c, const char *sql,
     return rc > 0 ? ERR_OK : rc == 0 ? ERR_NOT_FOUND : -rc;
 }
 
-int store_sync_enqueue(struct store *s, const char *integration_id, int type,
+int store_sync_enqueue(struct store *s, const char *integration_id, int type, int after_running,
                        struct store_sync_run *out, int *already)
 {
     struct store_conn *c = NULL;
@@ -76,6 +76,7 @@ int store_sync_enqueue(struct store *s, const char *integration_id, int type,
     char id[IDS_LEN + 1];
     int rc;
 
+    memset(&run, 0, sizeof(run));
     rc = store_conn_get(s, &c);
     if (rc != ERR_OK)
         return rc;
@@ -83,9 +84,13 @@ int store_sync_enqueue(struct store *s, const char *integration_id, int type,
     if (rc != ERR_OK)
         goto out;
     p[0] = sp_text(integration_id);
+    /* A queued run first, then (unless asked to follow it) a running one. */
     rc = query_run(s, c,
-                   "SELECT " RUN_COLUMNS " FROM sync_runs WHERE integration_id = ? "
-                   "AND state IN ('QUEUED', 'RUNNING')",
+                   after_running ? "SELECT " RUN_COLUMNS " FROM sync_runs WHERE integration_id = ? "
+                                   "AND state = 'QUEUED'"
+                                 : "SELECT " RUN_COLUMNS " FROM sync_runs WHERE integration_id = ? "
+                                   "AND state IN ('QUEUED', 'RUNNING') "
+                                   "ORDER BY CASE state WHEN 'QUEUED' THEN 0 ELSE 1 END LIMIT 1",
                    p, 1, &run);
     if (rc == ERR_OK) {
         /* Coalesce: a queued DELTA becomes the FULL that was asked for. */
@@ -106,7 +111,6 @@ int store_sync_enqueue(struct store *s, const char *integration_id, int type,
                                "INSERT INTO sync_runs (id, integration_id, type, state, "
                                "created_at) VALUES (?, ?, ?, 'QUEUED', ?)",
                                p, 4, NULL);
-        memset(&run, 0, sizeof(run));
         memcpy(run.id, id, sizeof(id));
         run.type = type;
         *already = 0;
@@ -129,6 +133,11 @@ out:
 
 static int drop_staging(struct store *s, struct store_conn *c, const char *run_id);
 
+/* A queued run waits while another run of its integration is running. */
+#define NOT_BEHIND                                                                                 \
+    "NOT EXISTS (SELECT 1 FROM sync_runs x WHERE x.integration_id = r.integration_id AND "         \
+    "x.state = 'RUNNING')"
+
 /* Claims the first run the query finds (run_id NULL: the oldest due one). */
 static int claim(struct store *s, const char *run_id, const char *worker, int64_t now,
                  int64_t lease_until, struct store_sync_run *out)
@@ -150,13 +159,13 @@ static int claim(struct store *s, const char *run_id, const char *worker, int64_
                    run_id ? "SELECT r.id, r.integration_id, r.type, r.state, r.created_at, "
                             "r.started_at, r.ended_at, r.records_fetched, r.records_created, "
                             "r.records_updated, r.records_deleted, r.error FROM sync_runs r "
-                            "WHERE (r.state = 'QUEUED' OR (r.state = 'RUNNING' AND "
-                            "r.lease_until < ?)) AND r.id = ?"
+                            "WHERE ((r.state = 'QUEUED' AND " NOT_BEHIND ") OR "
+                            "(r.state = 'RUNNING' AND r.lease_until < ?)) AND r.id = ?"
                           : "SELECT r.id, r.integration_id, r.type, r.state, r.created_at, "
                             "r.started_at, r.ended_at, r.records_fetched, r.records_created, "
                             "r.records_updated, r.records_deleted, r.error FROM sync_runs r "
                             "JOIN integrations i ON i.id = r.integration_id "
-                            "WHERE i.enabled = 1 AND (r.state = 'QUEUED' OR "
+                            "WHERE i.enabled = 1 AND ((r.state = 'QUEUED' AND " NOT_BEHIND ") OR "
                             "(r.state = 'RUNNING' AND r.lease_until < ?)) "
                             "ORDER BY r.created_at LIMIT 1",
                    p, run_id ? 2 : 1, &run);
@@ -428,7 +437,7 @@ int store_schedule_due(struct store *s, int64_t now, long full_s, long delta_s, 
                              NULL);
         }
         if (rc == ERR_OK)
-            rc = store_sync_enqueue(s, ids[i], types[i], &run, &already);
+            rc = store_sync_enqueue(s, ids[i], types[i], 0, &run, &already);
         if (rc == ERR_OK)
             *queued += !already;
     }

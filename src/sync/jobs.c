@@ -56,7 +56,7 @@ static void wait_for_work(struct jobs *j, int ms)
 static void *worker_main(void *arg)
 {
     struct jobs *j = arg;
-    struct engine_env env = {j->o.store, j->o.master, j->worker,   JOBS_LEASE_MS,
+    struct engine_env env = {j->o.store, j->o.master, j->worker,   j->o.lease_ms,
                              NULL,       NULL,        &j->stopping};
     int64_t last_schedule = 0;
 
@@ -74,7 +74,7 @@ static void *worker_main(void *arg)
                 log_info("sync", "msg=\"scheduled syncs queued\" count=%d", queued);
             last_schedule = now;
         }
-        rc = store_sync_claim(j->o.store, j->worker, now, now + JOBS_LEASE_MS, &run);
+        rc = store_sync_claim(j->o.store, j->worker, now, now + j->o.lease_ms, &run);
         if (rc == ERR_OK) {
             struct err e;
             engine_run(&env, &run, &e);
@@ -94,6 +94,8 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out)
     j->o = *opts;
     if (j->o.poll_ms <= 0)
         j->o.poll_ms = 1000;
+    if (j->o.lease_ms <= 0)
+        j->o.lease_ms = 60000;
     jobs_worker_name(j->worker, sizeof(j->worker));
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->cond, NULL);

@@ -12,13 +12,12 @@
 #include "core/secret.h"
 #include "store/store.h"
 
-#define JOBS_LEASE_MS 60000
-
 struct jobs_opts {
     struct store *store;
     const struct secret_master *master;
     long full_interval_s;  /* 0: never */
     long delta_interval_s; /* 0: never */
+    long lease_ms;         /* how long a claim lasts without a heartbeat */
     int poll_ms;           /* how often to look for work when idle (default 1000) */
 };
 

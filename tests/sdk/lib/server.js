@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const buildDir = resolve(repo, process.env.HB_BUILD_DIR || "build");
 export const hrbridgeBin = join(buildDir, "hrbridge");
+export const hrsimBin = join(buildDir, "hrsim");
 
 function freePort() {
   return new Promise((ok, fail) => {
@@ -23,10 +24,41 @@ function freePort() {
   });
 }
 
-export async function startServer() {
+async function waitFor(url, child, what, dir) {
+  for (let i = 0; ; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch (e) {
+      if (i > 200 || child.exitCode !== null) throw new Error(`${what} did not start (see ${dir})`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+// Starts hrbridge serve (and, with { sim: true }, hrsim with simArgs). Syncs
+// run only when asked for (a new integration still syncs at once).
+export async function startServer({ sim = false, simArgs = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "hrbridge-sdk-"));
   const db = `sqlite:${join(dir, "hrbridge.db")}`;
-  const env = { ...process.env, HRBRIDGE_DB: db, HRBRIDGE_LOG_LEVEL: "warn" };
+  const env = {
+    ...process.env,
+    HRBRIDGE_DB: db,
+    HRBRIDGE_LOG_LEVEL: "warn",
+    HRBRIDGE_SYNC_FULL_INTERVAL: "0",
+    HRBRIDGE_SYNC_DELTA_INTERVAL: "0",
+  };
+  let simChild = null;
+  let simBase = null;
+  if (sim) {
+    const simPort = await freePort();
+    const simLog = openSync(join(dir, "hrsim.log"), "a");
+    simChild = spawn(hrsimBin, ["--listen", `127.0.0.1:${simPort}`, ...simArgs], {
+      stdio: ["ignore", simLog, simLog],
+    });
+    simBase = `http://127.0.0.1:${simPort}`;
+    await waitFor(`${simBase}/__sim/requests`, simChild, "hrsim", dir);
+  }
   const newKey = (environment) =>
     execFileSync(hrbridgeBin, ["keys", "create", "--environment", environment], { env })
       .toString()
@@ -40,17 +72,29 @@ export async function startServer() {
     stdio: ["ignore", log, log],
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    try {
-      await fetch(`${base}/v1/check-api-key`);
-      break;
-    } catch (e) {
-      if (i > 200 || child.exitCode !== null) throw new Error(`hrbridge serve did not start (see ${dir}/serve.log)`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  await waitFor(`${base}/v1/check-api-key`, child, "hrbridge serve", dir);
+  const admin = async (method, path, body) => {
+    const res = await fetch(`${base}/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, json: await res.json() };
+  };
   return {
     base,
+    simBase,
+    admin,
+    // Waits until the integration's newest sync run is over and returns it.
+    async waitForSync(integrationId) {
+      for (let i = 0; i < 600; i++) {
+        const { json } = await admin("GET", `/integrations/${integrationId}/syncs?page_size=1`);
+        const run = json.data.results[0];
+        if (run && (run.state === "SUCCEEDED" || run.state === "FAILED")) return run;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error("no sync finished within 30 s");
+    },
     serverURL: `${base}/v1`,
     key,
     otherKey,
@@ -67,8 +111,10 @@ export async function startServer() {
       return json.data;
     },
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      for (const c of [child, simChild].filter(Boolean)) {
+        c.kill("SIGTERM");
+        await new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r)));
+      }
       if (!process.env.HB_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -6,8 +6,9 @@ ALTER TABLE integrations ADD COLUMN next_full_at BIGINT;
 ALTER TABLE integrations ADD COLUMN next_delta_at BIGINT;
 ALTER TABLE integrations ADD COLUMN auth_failures INTEGER NOT NULL DEFAULT 0;
 
--- state: QUEUED, RUNNING, SUCCEEDED, FAILED. At most one QUEUED or RUNNING
--- run per integration; a RUNNING run whose lease expired is taken over.
+-- state: QUEUED, RUNNING, SUCCEEDED, FAILED. At most one QUEUED and one
+-- RUNNING run per integration (a change of selection while a run is going
+-- queues the next one); a RUNNING run whose lease expired is taken over.
 CREATE TABLE sync_runs (
     id               TEXT PRIMARY KEY,
     integration_id   TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
@@ -24,8 +25,8 @@ CREATE TABLE sync_runs (
     records_deleted  BIGINT NOT NULL DEFAULT 0,
     error            TEXT
 );
-CREATE UNIQUE INDEX sync_runs_one_active ON sync_runs(integration_id)
-    WHERE state IN ('QUEUED', 'RUNNING');
+CREATE UNIQUE INDEX sync_runs_one_queued ON sync_runs(integration_id) WHERE state = 'QUEUED';
+CREATE UNIQUE INDEX sync_runs_one_running ON sync_runs(integration_id) WHERE state = 'RUNNING';
 CREATE INDEX sync_runs_by_integration ON sync_runs(integration_id, created_at, id);
 CREATE INDEX sync_runs_queue ON sync_runs(state, created_at);
 
