@@ -108,7 +108,7 @@ $(BUILD)/tests/e2e/%: $(call obj,tests/e2e/%.c) $(HARNESS) $(LIB)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
-$(BUILD)/obj/tests/%.o: CPPFLAGS += -iquote tests -iquote sim -iquote src/http -iquote src/core -iquote src/api -iquote src/store -iquote src/model
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -iquote tests -iquote sim
 
 deps:
 	@sh scripts/install-deps.sh

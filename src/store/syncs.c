@@ -102,15 +102,28 @@ int store_sync_enqueue(struct store *s, const char *integration_id, int type, in
         }
         *already = 1;
     } else if (rc == ERR_NOT_FOUND) {
+        struct store_rows *r = NULL;
+        int64_t now = isotime_now_ms();
+
+        /* Runs of one integration get strictly increasing creation times,
+         * so "newest first" is well defined. */
+        rc = s->drv->query(c, "SELECT MAX(created_at) FROM sync_runs WHERE integration_id = ?", p,
+                           1, &r);
+        if (rc == ERR_OK) {
+            if (s->drv->step(r) > 0 && !s->drv->is_null(r, 0) && s->drv->get_int(r, 0) >= now)
+                now = s->drv->get_int(r, 0) + 1;
+            s->drv->finish(r);
+        }
         ids_random(id);
         p[0] = sp_text(id);
         p[1] = sp_text(integration_id);
         p[2] = sp_text(store_sync_type_name(type));
-        p[3] = sp_int(isotime_now_ms());
-        rc = store_exec_params(c, s,
-                               "INSERT INTO sync_runs (id, integration_id, type, state, "
-                               "created_at) VALUES (?, ?, ?, 'QUEUED', ?)",
-                               p, 4, NULL);
+        p[3] = sp_int(now);
+        if (rc == ERR_OK)
+            rc = store_exec_params(c, s,
+                                   "INSERT INTO sync_runs (id, integration_id, type, state, "
+                                   "created_at) VALUES (?, ?, ?, 'QUEUED', ?)",
+                                   p, 4, NULL);
         memcpy(run.id, id, sizeof(id));
         run.type = type;
         *already = 0;

@@ -1,5 +1,5 @@
 /* Unit tests for http/router.c: matching, 404, 405 and parameters. */
-#include "router.c"
+#include "http/router.c"
 
 #include <setjmp.h>
 #include <stdarg.h>
