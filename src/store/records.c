@@ -88,19 +88,11 @@ int store_stage(struct store *s, const char *run_id, const struct store_staged *
         p[5] = sp_text(st->summary);
         p[6] = sp_text(st->hash);
         p[7] = sp_int(st->is_new);
-        /* A record returned twice in one run (a remote paging quirk) keeps its last form. */
+        /* The engine stages each record at most once per run. */
         rc = store_exec_params(c, s,
                                "INSERT INTO staged_records (run_id, id, model, remote_id, body, "
-                               "summary, hash, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                               "ON CONFLICT (run_id, id) DO UPDATE SET body = excluded.body, "
-                               "summary = excluded.summary, hash = excluded.hash",
+                               "summary, hash, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                p, 8, NULL);
-        if (rc == ERR_OK)
-            rc = store_exec_params(
-                c, s, "DELETE FROM staged_attrs WHERE run_id = ? AND record_id = ?", p, 2, NULL);
-        if (rc == ERR_OK)
-            rc = store_exec_params(
-                c, s, "DELETE FROM staged_values WHERE run_id = ? AND record_id = ?", p, 2, NULL);
         for (int j = 0; rc == ERR_OK && j < st->nattrs; j++) {
             p[2] = sp_text(st->attrs[j].name);
             p[3] = sp_text(st->attrs[j].value);

@@ -239,7 +239,8 @@ typedef void store_state_fn(void *ud, const char *id, const char *hash, int dele
 int store_records_state(struct store *s, const char *integration_id, const char *const ids[], int n,
                         store_state_fn *fn, void *ud);
 
-/* Writes a batch of staged records of run_id in one transaction. */
+/* Writes a batch of staged records of run_id in one transaction. Each
+ * record may be staged once per run (ERR_CONFLICT otherwise). */
 int store_stage(struct store *s, const char *run_id, const struct store_staged *recs, int n);
 
 /* A field a sync discovered. */

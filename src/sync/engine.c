@@ -5,6 +5,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/ids.h"
+#include "core/idset.h"
 #include "core/isotime.h"
 #include "core/jsonx.h"
 #include "core/log.h"
@@ -42,7 +43,7 @@ struct run_state {
     struct err *e;
     const char *integration_id;
     json_t *fields; /* "model\x1fkey" -> {"custom":bool,"label":str|null} */
-    json_t *seen;   /* record id -> true, for in-run duplicates and deletions */
+    struct idset seen; /* record ids, for in-run duplicates and deletions */
     struct selected *selected[MODEL_COUNT];
     int nselected[MODEL_COUNT];
     struct pending *batch;
@@ -203,9 +204,8 @@ static int on_record(void *ud, const struct conn_record *r)
     if (!r->remote_id || !*r->remote_id)
         return err_set(st->e, ERR_REMOTE, "a %s record without a remote id", md->id);
     derive_id(st->integration_id, r->model, r->remote_id, id);
-    if (json_object_get(st->seen, id))
+    if (!idset_add(&st->seen, id))
         return ERR_OK; /* nested records repeat; the first one counts */
-    json_object_set_new(st->seen, id, json_true());
     st->run->fetched++;
     if (st->nbatch >= MAX_BATCH)
         return err_set(st->e, ERR_TOO_LARGE, "a remote page held more than %d records", MAX_BATCH);
@@ -357,7 +357,7 @@ static int on_page_done(void *ud)
 
 static int seen(void *ud, const char *id)
 {
-    return json_object_get((json_t *)ud, id) != NULL;
+    return idset_has(ud, id);
 }
 
 /* ---- the run ---------------------------------------------------------------- */
@@ -410,7 +410,7 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.full = full;
     a.models = models;
     a.seen = seen;
-    a.seen_ud = st->seen;
+    a.seen_ud = &st->seen;
     a.fields = defs;
     a.nfields = n;
     a.now = isotime_now_ms();
@@ -490,7 +490,7 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     st.e = e;
     st.integration_id = it.id;
     st.fields = json_object();
-    st.seen = json_object();
+    idset_init(&st.seen);
     st.batch = xcalloc(MAX_BATCH, sizeof(*st.batch));
     st.last_beat = isotime_now_ms();
     for (int m = 0; m < MODEL_COUNT; m++) {
@@ -547,7 +547,7 @@ out:
         free(st.selected[m]);
     }
     json_decref(st.fields);
-    json_decref(st.seen);
+    idset_free(&st.seen);
     json_decref(credentials);
     secret_free_text(plain);
     sodium_memzero(ctx.token, sizeof(ctx.token));
