@@ -5,7 +5,8 @@
 
 const struct connector *connector_find(const char *tool)
 {
-    static const struct connector *const all[] = {&connector_personio};
+    static const struct connector *const all[] = {&connector_personio, &connector_bamboohr,
+                                                  &connector_hibob, &connector_factorial};
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         if (strcmp(all[i]->tool, tool) == 0)

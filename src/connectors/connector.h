@@ -81,5 +81,8 @@ struct connector {
 const struct connector *connector_find(const char *tool);
 
 extern const struct connector connector_personio;
+extern const struct connector connector_bamboohr;
+extern const struct connector connector_hibob;
+extern const struct connector connector_factorial;
 
 #endif
