@@ -51,6 +51,9 @@ struct conn_field {
 struct conn_sink {
     int (*field)(void *ud, const struct conn_field *f);
     int (*record)(void *ud, const struct conn_record *r);
+    /* The remote says this record was deleted (a change feed's tombstone,
+     * in DELTA syncs; FULL syncs find deletions by absence). */
+    int (*deleted)(void *ud, enum model model, const char *remote_id);
     int (*page_done)(void *ud); /* a page is complete: a good moment to write */
     void *ud;
 };

@@ -198,7 +198,7 @@ static int mark_deleted(struct store *s, struct store_conn *c, struct store_appl
                                "WHERE integration_id = ? AND id = ?",
                                p, 4, NULL);
     }
-    a->deleted = (int64_t)n;
+    a->deleted += (int64_t)n;
     free(gone);
     return rc;
 }
@@ -276,6 +276,18 @@ int store_sync_apply(struct store *s, struct store_apply *a)
                                p, 2, NULL);
     if (rc == ERR_OK && a->full)
         rc = mark_deleted(s, c, a);
+    for (int i = 0; rc == ERR_OK && i < a->ntombstones; i++) {
+        int64_t changed = 0;
+        p[0] = sp_int(a->now);
+        p[1] = sp_int(a->now);
+        p[2] = sp_text(integ);
+        p[3] = sp_text(a->tombstones[i]);
+        rc = store_exec_params(c, s,
+                               "UPDATE records SET remote_deleted_at = ?, changed_at = ? "
+                               "WHERE integration_id = ? AND id = ? AND remote_deleted_at IS NULL",
+                               p, 4, &changed);
+        a->deleted += changed;
+    }
 
     p[0] = sp_text(run);
     if (rc == ERR_OK)

@@ -258,6 +258,8 @@ struct store_apply {
     void *seen_ud;
     const struct store_field_def *fields;
     int nfields;
+    const char *const *tombstones; /* ids the remote reported deleted */
+    int ntombstones;
     int64_t now;
     int64_t fetched;
     /* out */
@@ -266,7 +268,7 @@ struct store_apply {
 
 /* Applies a run in one transaction: upserts the discovered fields, moves
  * staged records, their attributes and values into place, marks unseen
- * records deleted (FULL), drops the staging rows, marks the run SUCCEEDED
+ * records (FULL) and tombstoned ones deleted, drops the staging rows, marks the run SUCCEEDED
  * and the integration set up. ERR_NOT_FOUND when the worker lost the run's
  * lease (nothing is applied). */
 int store_sync_apply(struct store *s, struct store_apply *a);

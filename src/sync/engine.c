@@ -19,6 +19,7 @@
 
 #define MAX_FIELDS_PER_RUN 50000
 #define MAX_BATCH          5000
+#define MAX_TOMBSTONES     1000000
 
 /* A record waiting for the end of its page, with owned copies of everything. */
 struct pending {
@@ -42,12 +43,14 @@ struct run_state {
     struct store_sync_run *run;
     struct err *e;
     const char *integration_id;
-    json_t *fields; /* "model\x1fkey" -> {"custom":bool,"label":str|null} */
+    json_t *fields;    /* "model\x1fkey" -> {"custom":bool,"label":str|null} */
     struct idset seen; /* record ids, for in-run duplicates and deletions */
     struct selected *selected[MODEL_COUNT];
     int nselected[MODEL_COUNT];
     struct pending *batch;
     int nbatch;
+    char (*tombstones)[IDS_LEN + 1]; /* records the remote reported deleted */
+    int ntombstones;
     int64_t last_beat;
 };
 
@@ -263,6 +266,22 @@ static int on_record(void *ud, const struct conn_record *r)
     return rc;
 }
 
+static int on_deleted(void *ud, enum model m, const char *remote_id)
+{
+    struct run_state *st = ud;
+
+    if (!remote_id || !*remote_id)
+        return ERR_OK;
+    if (st->ntombstones >= MAX_TOMBSTONES)
+        return err_set(st->e, ERR_TOO_LARGE, "the remote reported more than %d deletions",
+                       MAX_TOMBSTONES);
+    st->tombstones =
+        xrealloc(st->tombstones, sizeof(*st->tombstones) * (size_t)(st->ntombstones + 1));
+    derive_id(st->integration_id, m, remote_id, st->tombstones[st->ntombstones]);
+    st->ntombstones++;
+    return ERR_OK;
+}
+
 /* ---- pages ------------------------------------------------------------------ */
 
 struct state_lookup {
@@ -365,13 +384,18 @@ static int seen(void *ud, const char *id)
 static int apply(struct run_state *st, const struct connector *conn, int full)
 {
     struct store_field_def *defs;
+    const char **tomb;
     const char *models[MODEL_COUNT + 1];
     struct store_apply a;
     char(*ids)[IDS_LEN + 1];
     const char *key;
     json_t *v;
+    enum model m;
     int n = 0, nm = 0, rc;
 
+    tomb = xcalloc((size_t)st->ntombstones + 1, sizeof(*tomb));
+    for (int i = 0; i < st->ntombstones; i++)
+        tomb[i] = st->tombstones[i];
     defs = xcalloc(json_object_size(st->fields) + 1, sizeof(*defs));
     ids = xcalloc(json_object_size(st->fields) + 1, sizeof(*ids));
     json_object_foreach(st->fields, key, v)
@@ -388,19 +412,16 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
         parts[3] = sep + 1;
         ids_derive(ids[n], parts, 4);
         defs[n].id = ids[n];
-        defs[n].model = models_get(MODEL_EMPLOYEES)->id; /* replaced below */
-        for (int m = 0; m < MODEL_COUNT; m++) {
-            if (strcmp(models_get((enum model)m)->id, model) == 0)
-                defs[n].model = models_get((enum model)m)->id;
-        }
+        /* The key was made from a model id, so it is found; use its static name. */
+        defs[n].model = models_find(model, &m) == 0 ? models_get(m)->id : "";
         defs[n].type = type;
         defs[n].key = sep + 1;
         defs[n].label = json_string_value(json_object_get(v, "label"));
         n++;
     }
-    for (int m = 0; m < MODEL_COUNT; m++) {
-        if (conn->models & (1u << m))
-            models[nm++] = models_get((enum model)m)->id;
+    for (int i = 0; i < MODEL_COUNT; i++) {
+        if (conn->models & (1u << i))
+            models[nm++] = models_get((enum model)i)->id;
     }
     models[nm] = NULL;
 
@@ -413,6 +434,8 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.seen_ud = &st->seen;
     a.fields = defs;
     a.nfields = n;
+    a.tombstones = tomb;
+    a.ntombstones = st->ntombstones;
     a.now = isotime_now_ms();
     a.fetched = st->run->fetched;
     rc = store_sync_apply(st->env->store, &a);
@@ -425,6 +448,7 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     st->run->deleted = a.deleted;
     free(defs);
     free(ids);
+    free(tomb);
     return rc;
 }
 
@@ -510,7 +534,7 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     if (ctx.auth_failed || rc == ERR_OK)
         store_integration_auth_result(env->store, it.id, rc == ERR_OK);
     if (rc == ERR_OK) {
-        struct conn_sink sink = {on_field, on_record, on_page_done, &st};
+        struct conn_sink sink = {on_field, on_record, on_deleted, on_page_done, &st};
         rc = conn->fetch(&ctx, &sink);
         if (rc == ERR_OK)
             rc = on_page_done(&st); /* whatever the last page left */
@@ -541,6 +565,7 @@ out:
     for (int i = 0; st.batch && i < st.nbatch; i++)
         pending_free(&st.batch[i]);
     free(st.batch);
+    free(st.tombstones);
     for (int m = 0; m < MODEL_COUNT; m++) {
         for (int i = 0; i < st.nselected[m]; i++)
             free(st.selected[m][i].key);

@@ -90,7 +90,7 @@ static json_t *record_of(json_t *records, const char *model)
 static void maps_the_documented_employee(void **state)
 {
     struct captured c = {json_array(), json_object()};
-    struct conn_sink sink = {on_field, on_record, on_page, &c};
+    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c};
     struct conn_ctx ctx;
     struct err e;
     json_t *item = json_loads(anna, 0, NULL), *emp, *u, *raw;
@@ -160,7 +160,7 @@ static void maps_the_documented_employee(void **state)
 static void bad_items_fail_with_a_reason(void **state)
 {
     struct captured c = {json_array(), json_object()};
-    struct conn_sink sink = {on_field, on_record, on_page, &c};
+    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c};
     struct conn_ctx ctx;
     struct err e;
     json_t *item;
