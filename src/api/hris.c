@@ -70,8 +70,8 @@ static int valid_status(const char *s)
 
 struct filters {
     struct store_list_query q;
-    char *stores[12];
-    const char **lists[12];
+    char *stores[16];
+    const char **lists[16];
     int nstores;
 };
 
@@ -120,24 +120,34 @@ static int add_list(const struct req *rq, struct filters *f, const char *name, c
     return ERR_OK;
 }
 
-static int parse_employee_filters(const struct req *rq, struct filters *f, struct err *e)
+/* The filters every list has: deletions, changes, ids. */
+static int parse_common_filters(const struct req *rq, struct filters *f, int *ignore, struct err *e)
 {
-    const struct tool_def *tool = tools_find(rq->integration.tool);
     const char *v;
-    int rc, ignore = 0;
+    int rc;
 
     rc = parse_bool(rq, "include_deleted", &f->q.include_deleted, e);
     if (rc == ERR_OK)
-        rc = parse_bool(rq, "ignore_unsupported_filters", &ignore, e);
+        rc = parse_bool(rq, "ignore_unsupported_filters", ignore, e);
     v = req_query_get(rq, "updated_after");
     if (rc == ERR_OK && v && isotime_parse(v, &f->q.updated_after) != ERR_OK)
         rc = err_set(e, ERR_INVALID,
                      "updated_after: expected an ISO-8601 date-time such as "
                      "2024-05-01T00:00:00.000Z");
     if (rc == ERR_OK)
-        rc = add_list(rq, f, "ids", NULL, 0, 0, ignore, e);
+        rc = add_list(rq, f, "ids", NULL, 0, 0, *ignore, e);
     if (rc == ERR_OK)
-        rc = add_list(rq, f, "remote_ids", NULL, 0, 0, ignore, e);
+        rc = add_list(rq, f, "remote_ids", NULL, 0, 0, *ignore, e);
+    return rc;
+}
+
+static int parse_employee_filters(const struct req *rq, struct filters *f, struct err *e)
+{
+    const struct tool_def *tool = tools_find(rq->integration.tool);
+    const char *v;
+    int rc, ignore = 0;
+
+    rc = parse_common_filters(rq, f, &ignore, e);
     if (rc == ERR_OK)
         rc = add_list(rq, f, "employment_statuses", "employment_status", 0, 0, ignore, e);
     if (rc == ERR_OK && !req_query_get(rq, "employment_statuses"))
@@ -180,6 +190,151 @@ static int parse_employee_filters(const struct req *rq, struct filters *f, struc
         json_decref(cf);
     }
     return rc;
+}
+
+/* A single-value condition (op) on attribute attr, its value kept in f. */
+static void add_condition(struct filters *f, const char *attr, int op, char *value, int or_missing)
+{
+    struct store_attr_filter *af = &f->q.filters[f->q.nfilters++];
+    const char **vals = xcalloc(2, sizeof(*vals));
+
+    vals[0] = value;
+    f->stores[f->nstores] = value;
+    f->lists[f->nstores] = vals;
+    f->nstores++;
+    af->name = attr;
+    af->values = vals;
+    af->n = 1;
+    af->op = op;
+    af->or_missing = or_missing;
+}
+
+/* name_contains: a case-insensitive substring of the name, LIKE wildcards escaped. */
+static int parse_name_contains(const struct req *rq, struct filters *f, struct err *e)
+{
+    const char *v = req_query_get(rq, "name_contains");
+    char *pattern, *o;
+
+    if (!v)
+        return ERR_OK;
+    if (strlen(v) > 256)
+        return err_set(e, ERR_INVALID, "name_contains: longer than 256 characters");
+    pattern = o = xmalloc(strlen(v) * 2 + 3);
+    *o++ = '%';
+    for (const char *p = v; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            *o++ = '\\';
+        *o++ = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    }
+    *o++ = '%';
+    *o = '\0';
+    add_condition(f, "name", FILTER_CONTAINS, pattern, 0);
+    return ERR_OK;
+}
+
+static int parse_group_filters(const struct req *rq, struct filters *f, struct err *e)
+{
+    int rc, ignore = 0;
+
+    rc = parse_common_filters(rq, f, &ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "types", "type", 0, 0, ignore, e);
+    if (rc == ERR_OK && f->q.nfilters) {
+        struct store_attr_filter *af = &f->q.filters[f->q.nfilters - 1];
+        for (int i = 0; i < af->n && rc == ERR_OK; i++) {
+            const char *t = af->values[i];
+            if (!strcmp(t, "null"))
+                af->or_missing = 1; /* groups without a type */
+            else if (strcmp(t, "DEPARTMENT") && strcmp(t, "TEAM") && strcmp(t, "COST_CENTER"))
+                rc = err_set(e, ERR_INVALID,
+                             "types: \"%.32s\" is not one of DEPARTMENT, TEAM, COST_CENTER, null",
+                             t);
+        }
+    }
+    if (rc == ERR_OK)
+        rc = parse_name_contains(rq, f, e);
+    return rc;
+}
+
+static int parse_named_filters(const struct req *rq, struct filters *f, struct err *e)
+{
+    int ignore = 0, rc = parse_common_filters(rq, f, &ignore, e);
+
+    return rc == ERR_OK ? parse_name_contains(rq, f, e) : rc;
+}
+
+static int parse_plain_filters(const struct req *rq, struct filters *f, struct err *e)
+{
+    int ignore = 0;
+
+    return parse_common_filters(rq, f, &ignore, e);
+}
+
+/* A date(-time) parameter as the ISO text stored attributes compare with. */
+static int parse_time_param(const struct req *rq, const char *name, int end_of_day, char **out,
+                            struct err *e)
+{
+    const char *v = req_query_get(rq, name);
+    char ts[ISOTIME_LEN];
+    int64_t ms;
+
+    *out = NULL;
+    if (!v)
+        return ERR_OK;
+    if (isotime_parse(v, &ms) != ERR_OK)
+        return err_set(e, ERR_INVALID, "%s: expected an ISO-8601 date or date-time", name);
+    /* A bare date until which absences start includes that whole day. */
+    if (end_of_day && strlen(v) == 10)
+        ms += 86400000 - 1;
+    isotime_format(ms, ts);
+    *out = xstrdup(ts);
+    return ERR_OK;
+}
+
+static int parse_absence_filters(const struct req *rq, struct filters *f, struct err *e)
+{
+    char *from = NULL, *until = NULL, *tfrom = NULL, *tuntil = NULL;
+    int rc, ignore = 0;
+
+    rc = parse_common_filters(rq, f, &ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "type_ids", "type_id", 0, 0, ignore, e);
+    if (rc == ERR_OK)
+        rc = add_list(rq, f, "employee_id", "employee_id", 0, 0, ignore, e);
+    if (rc == ERR_OK)
+        rc = parse_time_param(rq, "date_from", 0, &from, e);
+    if (rc == ERR_OK)
+        rc = parse_time_param(rq, "date_until", 1, &until, e);
+    if (rc == ERR_OK)
+        rc = parse_time_param(rq, "time_from", 0, &tfrom, e);
+    if (rc == ERR_OK)
+        rc = parse_time_param(rq, "time_until", 1, &tuntil, e);
+    /* Absences that have not ended before "from" (open-ended ones too) and
+     * that start by "until". */
+    if (rc != ERR_OK) {
+        free(from);
+        free(until);
+        free(tfrom);
+        free(tuntil);
+        return rc;
+    }
+    /* The filters own the strings from here on. */
+    if (from)
+        add_condition(f, "end_date", FILTER_GE, from, 1);
+    if (tfrom)
+        add_condition(f, "end_date", FILTER_GE, tfrom, 1);
+    if (until)
+        add_condition(f, "start_date", FILTER_LE, until, 0);
+    if (tuntil)
+        add_condition(f, "start_date", FILTER_LE, tuntil, 0);
+    return ERR_OK;
+}
+
+static int parse_balance_filters(const struct req *rq, struct filters *f, struct err *e)
+{
+    int ignore = 0, rc = parse_common_filters(rq, f, &ignore, e);
+
+    return rc == ERR_OK ? add_list(rq, f, "employee_id", "employee_id", 0, 0, ignore, e) : rc;
 }
 
 /* ---- page assembly ----------------------------------------------------- */
@@ -232,6 +387,8 @@ struct lookup {
     struct rows nested_rows;
     json_t *children; /* parent id -> [index into child rows] */
     struct rows child_rows;
+    json_t *balances; /* employee id -> [index into balance rows] */
+    struct rows balance_rows;
     json_t *values; /* record id -> {field id: value text} */
 };
 
@@ -271,6 +428,19 @@ static void on_child(void *ud, const char *parent, const struct store_record_row
     }
     json_array_append_new(list, json_integer(l->child_rows.n));
     rows_add(&l->child_rows, r);
+}
+
+static void on_balance(void *ud, const char *parent, const struct store_record_row *r)
+{
+    struct lookup *l = ud;
+    json_t *list = json_object_get(l->balances, parent);
+
+    if (!list) {
+        list = json_array();
+        json_object_set_new(l->balances, parent, list);
+    }
+    json_array_append_new(list, json_integer(l->balance_rows.n));
+    rows_add(&l->balance_rows, r);
 }
 
 static void on_value(void *ud, const char *record_id, const char *field_id, const char *value,
@@ -431,13 +601,37 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
         append_fields(b, l, j->id, job_sel);
         buf_append_char(b, '}');
     }
-    buf_append_str(b, "],\"time_off_balances\":[]");
+    buf_append_str(b, "],\"time_off_balances\":[");
+    kids = json_object_get(l->balances, e->id);
+    json_array_foreach(kids, i, ix)
+    {
+        const struct row *t = &l->balance_rows.v[json_integer_value(ix)];
+        if (i)
+            buf_append_char(b, ',');
+        buf_append(b, t->body, t->body_len);
+        append_time(b, "changed_at", t->changed_at);
+        append_time(b, "remote_deleted_at", t->deleted_at);
+        buf_append_char(b, '}');
+    }
+    buf_append_char(b, ']');
     append_single(b, l, "manager", e->id, "manager_id", 0);
     append_groups(b, l, "groups", e->id);
     append_groups(b, l, "teams", e->id);
     append_single(b, l, "legal_entity", e->id, "legal_entity_id", 0);
     append_single(b, l, "work_location", e->id, "work_location_id", 1);
     buf_append_char(b, '}');
+}
+
+/* Answers INTEGRATION.MODEL_NOT_AVAILABLE unless the integration's tool syncs m. */
+static int model_available(const struct req *rq, struct resp *rs, enum model m)
+{
+    const struct tool_def *t = tools_find(rq->integration.tool);
+
+    if (t && t->coverage[m] == COV_SUPPORTED)
+        return 1;
+    resp_error(rs, HE_MODEL_NOT_AVAILABLE, "the %s model is not available for %s integrations",
+               models_get(m)->id, t ? t->label : rq->integration.tool);
+    return 0;
 }
 
 static const char *const employee_links[] = {"manager_id", "group_id", "legal_entity_id",
@@ -464,6 +658,8 @@ void hris_employees(struct req *rq, struct resp *rs)
     memset(&l, 0, sizeof(l));
     buf_init(&out, 0);
     err_init(&e);
+    if (!model_available(rq, rs, MODEL_EMPLOYEES))
+        return;
     rc = paging_parse(rq, 100, 250, "hris_employees", integ, &pg, &e);
     if (rc == ERR_OK)
         rc = parse_employee_filters(rq, &f, &e);
@@ -490,6 +686,7 @@ void hris_employees(struct req *rq, struct resp *rs)
     l.attrs = json_object();
     l.nested = json_object();
     l.children = json_object();
+    l.balances = json_object();
     l.values = json_object();
     if (rc == ERR_OK)
         rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
@@ -512,6 +709,9 @@ void hris_employees(struct req *rq, struct resp *rs)
     if (rc == ERR_OK)
         rc = store_records_children(app->store, integ, "hris_employments", "employee_id", ids,
                                     page.n, f.q.include_deleted, on_child, &l);
+    if (rc == ERR_OK)
+        rc = store_records_children(app->store, integ, "hris_time_off_balances", "employee_id", ids,
+                                    page.n, f.q.include_deleted, on_balance, &l);
     if (rc == ERR_OK)
         rc = store_fields_selected(app->store, integ, "hris_employees", on_selected, &emp_sel);
     if (rc == ERR_OK)
@@ -548,9 +748,11 @@ out:
     json_decref(l.attrs);
     json_decref(l.nested);
     json_decref(l.children);
+    json_decref(l.balances);
     json_decref(l.values);
     rows_free(&l.nested_rows);
     rows_free(&l.child_rows);
+    rows_free(&l.balance_rows);
     rows_free(&page);
     selected_free(&emp_sel);
     selected_free(&job_sel);
@@ -558,4 +760,171 @@ out:
     free(ids);
     free(linked);
     buf_free(&out);
+}
+
+/* ---- the other lists ---------------------------------------------------- */
+
+typedef int parse_filters_fn(const struct req *rq, struct filters *f, struct err *e);
+
+struct list_def {
+    enum model model;
+    const char *kind; /* names the list inside cursors */
+    parse_filters_fn *parse;
+    const char *type_attr; /* nests the absence type this attribute names ("type_id") */
+};
+
+static const char *const type_links[] = {"type_id", NULL};
+
+static void list_records(struct req *rq, struct resp *rs, const struct list_def *d)
+{
+    const struct app *app = rq->app;
+    const struct model_def *md = models_get(d->model);
+    const char *integ = rq->integration.id;
+    struct filters f;
+    struct paging pg;
+    struct rows page = {0};
+    struct lookup l;
+    struct selected sel = {0};
+    const char **ids = NULL, **linked = NULL;
+    json_t *next = NULL;
+    struct buf out;
+    struct err e;
+    int rc, more, nlinked = 0;
+
+    memset(&f, 0, sizeof(f));
+    memset(&l, 0, sizeof(l));
+    buf_init(&out, 0);
+    err_init(&e);
+    if (!model_available(rq, rs, d->model))
+        return;
+    rc = paging_parse(rq, 100, 250, d->kind, integ, &pg, &e);
+    if (rc == ERR_OK)
+        rc = d->parse(rq, &f, &e);
+    if (rc != ERR_OK) {
+        resp_from_err(rs, rc, &e);
+        goto out;
+    }
+    f.q.integration_id = integ;
+    f.q.model = md->id;
+    f.q.after_id = pg.after;
+    f.q.limit = pg.limit + 1;
+    f.q.link_attrs = d->type_attr ? type_links : NULL;
+    rc = store_records_list(app->store, &f.q, on_page_row, &page);
+    more = page.n > pg.limit;
+    if (more) {
+        free(page.v[pg.limit].body);
+        page.n = pg.limit;
+    }
+    ids = xcalloc((size_t)page.n + 1, sizeof(*ids));
+    for (int i = 0; i < page.n; i++)
+        ids[i] = page.v[i].id;
+    l.attrs = json_object();
+    l.nested = json_object();
+    l.values = json_object();
+    if (rc == ERR_OK && d->type_attr) {
+        rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
+        linked = xcalloc((size_t)page.n + 1, sizeof(*linked));
+        for (int i = 0; i < page.n; i++) {
+            const char *t = first_attr(&l, page.v[i].id, d->type_attr);
+            if (t)
+                linked[nlinked++] = t;
+        }
+        if (rc == ERR_OK)
+            rc = store_records_summaries(app->store, integ, linked, nlinked, on_nested, &l);
+    }
+    if (rc == ERR_OK && md->has_custom_fields)
+        rc = store_fields_selected(app->store, integ, md->id, on_selected, &sel);
+    if (rc == ERR_OK && sel.n)
+        rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
+    if (rc != ERR_OK) {
+        resp_from_err(rs, rc, NULL);
+        goto out;
+    }
+
+    buf_append_str(&out, "{\"results\":[");
+    for (int i = 0; i < page.n; i++) {
+        const struct row *r = &page.v[i];
+        if (i)
+            buf_append_char(&out, ',');
+        buf_append(&out, r->body, r->body_len);
+        append_time(&out, "changed_at", r->changed_at);
+        append_time(&out, "remote_deleted_at", r->deleted_at);
+        if (md->has_custom_fields)
+            append_fields(&out, &l, r->id, &sel);
+        if (d->type_attr)
+            append_single(&out, &l, "type", r->id, d->type_attr, 1);
+        buf_append_char(&out, '}');
+    }
+    buf_append_str(&out, "],\"next\":");
+    next = paging_next(rq, &pg, more, page.n ? page.v[page.n - 1].id : NULL);
+    if (json_is_string(next))
+        buf_printf(&out, "\"%s\"}", json_string_value(next));
+    else
+        buf_append_str(&out, "null}");
+    resp_success_raw(rs, 200, buf_str(&out), out.len);
+out:
+    json_decref(next);
+    json_decref(l.attrs);
+    json_decref(l.nested);
+    json_decref(l.values);
+    rows_free(&l.nested_rows);
+    rows_free(&page);
+    selected_free(&sel);
+    filters_free(&f);
+    free(ids);
+    free(linked);
+    buf_free(&out);
+}
+
+void hris_employments(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_EMPLOYMENTS, "hris_employments", parse_plain_filters,
+                                      NULL};
+    list_records(rq, rs, &d);
+}
+
+void hris_groups(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_GROUPS, "hris_groups", parse_group_filters, NULL};
+    list_records(rq, rs, &d);
+}
+
+void hris_teams(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_GROUPS, "hris_teams", parse_plain_filters, NULL};
+    list_records(rq, rs, &d);
+}
+
+void hris_locations(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_LOCATIONS, "hris_locations", parse_named_filters, NULL};
+    list_records(rq, rs, &d);
+}
+
+void hris_legal_entities(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_LEGAL_ENTITIES, "hris_legal_entities",
+                                      parse_named_filters, NULL};
+    list_records(rq, rs, &d);
+}
+
+void hris_absence_types(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_ABSENCE_TYPES, "hris_absence_types",
+                                      parse_plain_filters, NULL};
+    list_records(rq, rs, &d);
+}
+
+void hris_absences(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_ABSENCES, "hris_absences", parse_absence_filters,
+                                      "type_id"};
+    list_records(rq, rs, &d);
+}
+
+void hris_time_off_balances(struct req *rq, struct resp *rs)
+{
+    static const struct list_def d = {MODEL_TIME_OFF_BALANCES, "hris_time_off_balances",
+                                      parse_balance_filters, "type_id"};
+    list_records(rq, rs, &d);
 }

@@ -11,5 +11,13 @@
 #include "http/response.h"
 
 void hris_employees(struct req *rq, struct resp *rs);
+void hris_employments(struct req *rq, struct resp *rs);
+void hris_groups(struct req *rq, struct resp *rs);
+void hris_teams(struct req *rq, struct resp *rs); /* deprecated alias of groups */
+void hris_locations(struct req *rq, struct resp *rs);
+void hris_legal_entities(struct req *rq, struct resp *rs);
+void hris_absence_types(struct req *rq, struct resp *rs);
+void hris_absences(struct req *rq, struct resp *rs);
+void hris_time_off_balances(struct req *rq, struct resp *rs);
 
 #endif

@@ -68,6 +68,9 @@ static const char *const legal_entity_summary[] = {"name", "address", NULL};
 
 static const char *const employee_filters[] = {"employment_status", "work_email", "personal_email",
                                                NULL};
+static const char *const group_filters[] = {"type", "name", NULL};
+static const char *const name_filters[] = {"name", NULL};
+static const char *const absence_filters[] = {"start_date", "end_date", NULL};
 static const char *const none[] = {NULL};
 
 static const struct model_def defs[MODEL_COUNT] = {
@@ -76,15 +79,15 @@ static const struct model_def defs[MODEL_COUNT] = {
     [MODEL_EMPLOYMENTS] = {"hris_employments", "Employments", "/hris/employments",
                            employment_fields, employment_fields, 1, 1, none},
     [MODEL_GROUPS] = {"hris_teams", "Groups", "/hris/groups", group_fields, group_summary, 0, 0,
-                      none},
+                      group_filters},
     [MODEL_LOCATIONS] = {"hris_locations", "Work locations", "/hris/locations", location_fields,
-                         location_summary, 1, 0, none},
+                         location_summary, 1, 0, name_filters},
     [MODEL_LEGAL_ENTITIES] = {"hris_legal_entities", "Legal entities", "/hris/legal-entities",
-                              legal_entity_fields, legal_entity_summary, 0, 0, none},
+                              legal_entity_fields, legal_entity_summary, 0, 0, name_filters},
     [MODEL_ABSENCE_TYPES] = {"hris_absence_types", "Absence types", "/hris/absence-types",
                              absence_type_fields, absence_type_fields, 1, 0, none},
     [MODEL_ABSENCES] = {"hris_absences", "Absences", "/hris/absences", absence_fields,
-                        absence_fields, 1, 0, none},
+                        absence_fields, 1, 0, absence_filters},
     [MODEL_TIME_OFF_BALANCES] = {"hris_time_off_balances", "Time off balances",
                                  "/hris/time-off-balances", balance_fields, balance_fields, 1, 0,
                                  none},

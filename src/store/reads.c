@@ -114,11 +114,37 @@ int store_records_list(struct store *s, const struct store_list_query *lq, store
         qb_in(q, lq->remote_ids, lq->nremote_ids);
     }
     for (int i = 0; i < lq->nfilters; i++) {
-        buf_append_str(&q->sql, " AND r.id IN (SELECT record_id FROM record_attrs WHERE "
-                                "integration_id = r.integration_id AND name = ? AND value IN ");
-        qb_text(q, lq->filters[i].name);
-        qb_in(q, lq->filters[i].values, lq->filters[i].n);
-        buf_append_str(&q->sql, ")");
+        const struct store_attr_filter *f = &lq->filters[i];
+
+        buf_append_str(&q->sql, f->or_missing ? " AND (" : " AND ");
+        buf_append_str(&q->sql, "r.id IN (SELECT record_id FROM record_attrs WHERE "
+                                "integration_id = r.integration_id AND name = ? AND value ");
+        qb_text(q, f->name);
+        switch (f->op) {
+        case FILTER_CONTAINS:
+            /* The needle is matched literally: LIKE's wildcards are escaped. */
+            buf_append_str(&q->sql, "LIKE ? ESCAPE '\\')");
+            qb_text(q, f->values[0]);
+            break;
+        case FILTER_GE:
+            buf_append_str(&q->sql, ">= ?)");
+            qb_text(q, f->values[0]);
+            break;
+        case FILTER_LE:
+            buf_append_str(&q->sql, "<= ?)");
+            qb_text(q, f->values[0]);
+            break;
+        default:
+            buf_append_str(&q->sql, "IN ");
+            qb_in(q, f->values, f->n);
+            buf_append_str(&q->sql, ")");
+        }
+        if (f->or_missing) {
+            buf_append_str(&q->sql, " OR NOT EXISTS (SELECT 1 FROM record_attrs WHERE "
+                                    "integration_id = r.integration_id AND record_id = r.id AND "
+                                    "name = ?))");
+            qb_text(q, f->name);
+        }
     }
     if (lq->updated_after) {
         /* The record itself, or what it nests, changed after the time. */

@@ -277,11 +277,20 @@ int store_sync_apply(struct store *s, struct store_apply *a);
 
 #define STORE_MAX_FILTERS 8
 
-/* Records whose attribute name has one of values (ORed within, ANDed across). */
+enum store_filter_op {
+    FILTER_IN,       /* the attribute equals one of values */
+    FILTER_CONTAINS, /* the attribute contains values[0] (stored lower-cased) */
+    FILTER_GE,       /* the attribute is >= values[0] (ISO times compare as text) */
+    FILTER_LE,       /* the attribute is <= values[0] */
+};
+
+/* A condition on a record's attribute; filters are ANDed. */
 struct store_attr_filter {
     const char *name;
     const char *const *values;
     int n;
+    int op;         /* enum store_filter_op */
+    int or_missing; /* also match records without this attribute */
 };
 
 struct store_list_query {

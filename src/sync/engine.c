@@ -148,7 +148,8 @@ static void add_attr(struct pending *p, const char *name, const char *value)
 {
     char *v = xstrdup(value);
 
-    if (strstr(name, "email"))
+    /* E-mails and names are matched without regard to case. */
+    if (strstr(name, "email") || strcmp(name, "name") == 0)
         lower(v);
     p->attrs = xrealloc(p->attrs, sizeof(*p->attrs) * (size_t)(p->nattrs + 1));
     p->attrs[p->nattrs].name = name; /* static strings from models.c and connectors */

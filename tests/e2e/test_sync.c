@@ -569,6 +569,35 @@ static void select_field(const char *id, const char *label_part)
     hresp_free(&r);
 }
 
+/* All records of a list endpoint (following next). */
+static json_t *all_of(const char *id, const char *endpoint, const char *query)
+{
+    json_t *all = json_array();
+    char cursor[600] = "";
+
+    for (int pages = 0; pages < 1000; pages++) {
+        char path[1500];
+        struct hresp r;
+        json_t *next, *e;
+        size_t i;
+
+        snprintf(path, sizeof(path), "/v1/hris/%s?page_size=3%s%s%s%s", endpoint, query ? "&" : "",
+                 query ? query : "", cursor[0] ? "&cursor=" : "", cursor);
+        if (api("GET", path, id, NULL, &r) != 200)
+            fail_msg("GET %s: %ld %s", path, r.status, r.body);
+        json_array_foreach(json_object_get(data(&r), "results"), i, e) json_array_append(all, e);
+        next = json_object_get(data(&r), "next");
+        if (!json_is_string(next)) {
+            hresp_free(&r);
+            return all;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", json_string_value(next));
+        hresp_free(&r);
+    }
+    fail_msg("more than 1000 pages");
+    return all;
+}
+
 static json_t *employee_by_remote(const char *id, const char *rid, int include_deleted)
 {
     char q[256];
@@ -772,12 +801,99 @@ static void killed_worker_loses_nothing(void **state)
     json_decref(before);
 }
 
+static void other_models_and_their_filters(void **state)
+{
+    char id[128], q[256];
+    json_t *run, *groups, *some, *locs, *jobs, *emps, *g;
+    struct hresp r;
+    size_t i;
+
+    (void)state;
+    new_integration(id, sizeof(id), "sim-secret");
+    run = wait_for_sync(id, NULL);
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+
+    groups = all_of(id, "groups", NULL);
+    assert_true(json_array_size(groups) > 1);
+    json_array_foreach(groups, i, g)
+    {
+        assert_string_equal(json_string_value(json_object_get(g, "type")), "DEPARTMENT");
+        assert_true(json_is_string(json_object_get(g, "changed_at")));
+        assert_true(json_object_get(g, "parent_id") != NULL);
+    }
+    /* teams is the same list; types and name_contains narrow it. */
+    some = all_of(id, "teams", NULL);
+    assert_int_equal(json_array_size(some), json_array_size(groups));
+    json_decref(some);
+    some = all_of(id, "groups", "types=TEAM,COST_CENTER");
+    assert_int_equal(json_array_size(some), 0);
+    json_decref(some);
+    some = all_of(id, "groups", "types=DEPARTMENT");
+    assert_int_equal(json_array_size(some), json_array_size(groups));
+    json_decref(some);
+    {
+        /* A piece of one name, in other case, finds it. */
+        const char *name = json_string_value(json_object_get(json_array_get(groups, 0), "name"));
+        char part[16];
+        snprintf(part, sizeof(part), "%.3s", name + 1);
+        for (char *p = part; *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 32);
+        snprintf(q, sizeof(q), "name_contains=%s", part);
+        some = all_of(id, "groups", q);
+        assert_true(json_array_size(some) >= 1);
+        json_decref(some);
+    }
+    some = all_of(id, "groups", "name_contains=%25");
+    assert_int_equal(json_array_size(some), 0);
+    json_decref(some);
+    assert_int_equal(api("GET", "/v1/hris/groups?types=SQUAD", id, NULL, &r), 400);
+    hresp_free(&r);
+
+    locs = all_of(id, "locations", NULL);
+    assert_true(json_array_size(locs) > 1);
+    assert_true(json_is_string(json_object_get(json_array_get(locs, 0), "type")));
+    jobs = all_of(id, "employments", NULL);
+    assert_int_equal(json_array_size(jobs), EMPLOYEES);
+    assert_true(json_is_array(json_object_get(json_array_get(jobs, 0), "integration_fields")));
+    some = all_of(id, "legal-entities", NULL);
+    assert_true(json_array_size(some) >= 1);
+    json_decref(some);
+
+    /* Every employee's nested objects are records of those lists. */
+    emps = all_employees(id, NULL, 250);
+    json_array_foreach(emps, i, g)
+    {
+        const char *loc =
+            json_string_value(json_object_get(json_object_get(g, "work_location"), "id"));
+        json_t *x;
+        size_t k;
+        int found = 0;
+        json_array_foreach(locs, k, x) found |=
+            loc && !strcmp(json_string_value(json_object_get(x, "id")), loc);
+        assert_true(found);
+    }
+    json_decref(emps);
+
+    /* What Personio does not provide is said so. */
+    assert_int_equal(api("GET", "/v1/hris/absences", id, NULL, &r), 404);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(r.json, "error"), "code")),
+        "INTEGRATION.MODEL_NOT_AVAILABLE");
+    hresp_free(&r);
+    json_decref(groups);
+    json_decref(locs);
+    json_decref(jobs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(fields_walkthrough, reset_sim),
         cmocka_unit_test_setup(employees_pages_and_filters, reset_sim),
         cmocka_unit_test_setup(changes_and_deletions, reset_sim),
+        cmocka_unit_test_setup(other_models_and_their_filters, reset_sim),
         cmocka_unit_test_setup(faults_are_retried_or_fail_cleanly, reset_sim),
         cmocka_unit_test_setup(refused_credentials_mark_the_integration_invalid, reset_sim),
         cmocka_unit_test_setup_teardown(killed_worker_loses_nothing, reset_sim, stop_slow_sim),
