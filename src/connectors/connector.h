@@ -69,6 +69,12 @@ struct conn_ctx {
     struct err *err;
 };
 
+/* An API of the vendor that POST /v1/passthrough/{tool}/{api} may reach. */
+struct conn_api {
+    const char *name;      /* "personnel" */
+    const char *base_path; /* appended to the integration's base URL ("/v1") */
+};
+
 struct connector {
     const char *tool;
     unsigned models;    /* bit (1u << enum model) per model it provides */
@@ -78,6 +84,11 @@ struct connector {
     int (*authenticate)(struct conn_ctx *ctx);
     /* Delivers the fields and records of every model it provides. */
     int (*fetch)(struct conn_ctx *ctx, const struct conn_sink *sink);
+    /* Passthrough: the APIs it exposes (ending with a NULL name; NULL: none),
+     * and, after authenticate, the "Name: value" header that authenticates a
+     * request to them (a secret: never log it). */
+    const struct conn_api *apis;
+    int (*auth_header)(struct conn_ctx *ctx, char *out, size_t outlen);
 };
 
 /* The connector of a tool, or NULL. */

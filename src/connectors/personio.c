@@ -467,6 +467,15 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
     return rc;
 }
 
+static int auth_header(struct conn_ctx *ctx, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "Authorization: Bearer %s", ctx->token);
+
+    return n < 0 || (size_t)n >= outlen ? ERR_TOO_LARGE : ERR_OK;
+}
+
+static const struct conn_api apis[] = {{"personnel", "/v1"}, {NULL, NULL}};
+
 const struct connector connector_personio = {
     .tool = "personio",
     .models = (1u << MODEL_EMPLOYEES) | (1u << MODEL_EMPLOYMENTS) | (1u << MODEL_GROUPS) |
@@ -474,4 +483,6 @@ const struct connector connector_personio = {
     .supports_delta = 1,
     .authenticate = authenticate,
     .fetch = fetch,
+    .apis = apis,
+    .auth_header = auth_header,
 };

@@ -37,6 +37,7 @@ static const struct error_def errors[HE_COUNT] = {
                            "This data model is disabled in the scope config."},
     [HE_REMOTE_UNAVAILABLE] = {503, "REMOTE.SERVICE_UNAVAILABLE",
                                "The remote system is unavailable."},
+    [HE_REMOTE_FAILED] = {502, "PLATFORM.UNKNOWN_ERROR", "The remote system could not be used."},
 };
 
 void resp_init(struct resp *rs)

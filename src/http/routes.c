@@ -5,6 +5,7 @@
 #include "api/hris.h"
 #include "api/integration_fields.h"
 #include "api/integrations.h"
+#include "api/passthrough.h"
 #include "api/syncs.h"
 
 #include <stddef.h>
@@ -25,6 +26,7 @@ const struct route router_routes[] = {
      FAMILY_GENERAL, AUTH},
     {"GET", "/v1/integrations/{}/syncs", syncs_list, FAMILY_GENERAL, AUTH},
     {"POST", "/v1/force-sync", syncs_force, FAMILY_GENERAL, INTEG},
+    {"POST", "/v1/passthrough/{}/{}", passthrough_post, FAMILY_GENERAL, INTEG},
     {"GET", "/v1/hris/employees", hris_employees, FAMILY_HRIS, INTEG},
     {"GET", "/v1/hris/employments", hris_employments, FAMILY_HRIS, INTEG},
     {"GET", "/v1/hris/groups", hris_groups, FAMILY_HRIS, INTEG},

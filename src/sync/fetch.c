@@ -22,6 +22,7 @@ struct fetch_client {
 /* What one attempt saw, beyond the body. */
 struct attempt {
     struct buf *body;
+    struct buf headers;
     int too_large;
     char retry_after[64];
     char *authorization;
@@ -77,6 +78,7 @@ void fetch_resp_free(struct fetch_resp *r)
     if (!r)
         return;
     buf_free(&r->body);
+    buf_free(&r->headers);
     if (r->authorization)
         sodium_memzero(r->authorization, strlen(r->authorization));
     free(r->authorization);
@@ -157,6 +159,9 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
     size_t n = size * nmemb;
     char *v;
 
+    /* Keep header lines (not the status line); extra ones past the cap are dropped. */
+    if (n > 2 && memchr(ptr, ':', n) && strncmp(ptr, "HTTP/", 5) != 0)
+        buf_append(&a->headers, ptr, n);
     v = header_value(ptr, n, "Retry-After");
     if (v) {
         snprintf(a->retry_after, sizeof(a->retry_after), "%s", v);
@@ -228,6 +233,7 @@ int fetch_do(struct fetch_client *c, const struct fetch_req *req, struct fetch_r
 
         memset(&a, 0, sizeof(a));
         buf_init(&body, o->max_body);
+        buf_init(&a.headers, 64 * 1024);
         a.body = &body;
         curl_easy_reset(c->curl);
         curl_easy_setopt(c->curl, CURLOPT_URL, req->url);
@@ -283,10 +289,12 @@ int fetch_do(struct fetch_client *c, const struct fetch_req *req, struct fetch_r
             out->body = body;
             out->authorization = a.authorization;
             out->content_type = a.content_type;
+            out->headers = a.headers;
             out->attempts = attempt;
             break;
         }
         buf_free(&body);
+        buf_free(&a.headers);
         if (a.authorization)
             sodium_memzero(a.authorization, strlen(a.authorization));
         free(a.authorization);

@@ -45,6 +45,7 @@ struct fetch_resp {
     struct buf body;     /* bounded by opts.max_body */
     char *authorization; /* the Authorization response header, if any (owned) */
     char *content_type;  /* owned, may be NULL */
+    struct buf headers;  /* the raw "Name: value\r\n" lines of the response (64 KiB at most) */
     int attempts;
 };
 

@@ -887,6 +887,57 @@ static void other_models_and_their_filters(void **state)
     json_decref(jobs);
 }
 
+static void passthrough_uses_the_stored_credentials(void **state)
+{
+    char id[128];
+    json_t *run, *d;
+    struct hresp r;
+
+    (void)state;
+    new_integration(id, sizeof(id), "sim-secret");
+    run = wait_for_sync(id, NULL);
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+    assert_int_equal(api("POST", "/v1/passthrough/personio/personnel", id,
+                         "{\"method\":\"GET\",\"path\":\"/company/employees\","
+                         "\"params\":{\"limit\":\"2\",\"offset\":\"4\"}}",
+                         &r),
+                     200);
+    d = data(&r);
+    assert_non_null(strstr(json_string_value(json_object_get(d, "url")),
+                           "/personio/v1/company/employees?limit=2&offset=4"));
+    assert_int_equal(json_integer_value(json_object_get(d, "status")), 200);
+    assert_true(json_is_object(json_object_get(d, "headers")));
+    assert_null(json_object_get(json_object_get(d, "headers"), "authorization"));
+    assert_int_equal(json_array_size(json_object_get(json_object_get(d, "data"), "data")), 2);
+    assert_true(json_is_array(json_object_get(r.json, "warnings")));
+    hresp_free(&r);
+    /* The remote's own errors come back as its status and body. */
+    assert_int_equal(api("POST", "/v1/passthrough/personio/personnel", id,
+                         "{\"method\":\"GET\",\"path\":\"/company/nothing\"}", &r),
+                     200);
+    assert_int_equal(json_integer_value(json_object_get(data(&r), "status")), 404);
+    hresp_free(&r);
+    /* Nothing leaves the integration's base URL. */
+    static const char *const bad[] = {
+        "{\"method\":\"GET\",\"path\":\"//evil.example/x\"}",
+        "{\"method\":\"GET\",\"path\":\"/../../x\"}",
+        "{\"method\":\"GET\",\"path\":\"http://evil.example/\"}",
+        "{\"method\":\"TRACE\",\"path\":\"/x\"}",
+        "{\"method\":\"GET\",\"path\":\"/x\",\"headers\":{\"Authorization\":\"x\"}}",
+        "{\"method\":\"GET\",\"path\":\"/x\",\"headers\":{\"X-A\":\"a\\r\\nB: c\"}}",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (api("POST", "/v1/passthrough/personio/personnel", id, bad[i], &r) != 400)
+            fail_msg("%s: expected 400, got %ld", bad[i], r.status);
+        hresp_free(&r);
+    }
+    assert_int_equal(
+        api("POST", "/v1/passthrough/bamboohr/v1", id, "{\"method\":\"GET\",\"path\":\"/x\"}", &r),
+        400);
+    hresp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -894,6 +945,7 @@ int main(void)
         cmocka_unit_test_setup(employees_pages_and_filters, reset_sim),
         cmocka_unit_test_setup(changes_and_deletions, reset_sim),
         cmocka_unit_test_setup(other_models_and_their_filters, reset_sim),
+        cmocka_unit_test_setup(passthrough_uses_the_stored_credentials, reset_sim),
         cmocka_unit_test_setup(faults_are_retried_or_fail_cleanly, reset_sim),
         cmocka_unit_test_setup(refused_credentials_mark_the_integration_invalid, reset_sim),
         cmocka_unit_test_setup_teardown(killed_worker_loses_nothing, reset_sim, stop_slow_sim),

@@ -128,3 +128,47 @@ test("a bad page_size is the SDK's typed PLATFORM.INPUT_INVALID error", async ()
     return true;
   });
 });
+
+test("groups, employments and locations page through the SDK", async () => {
+  try {
+    const groups = [];
+    for await (const page of await kombo.hris.getGroups({ page_size: 5 })) groups.push(...page.result.data.results);
+    assert.ok(groups.length > 1);
+    assert.ok(groups.every((g) => g.type === "DEPARTMENT" && g.changed_at instanceof Date));
+    const named = await kombo.hris.getGroups({ name_contains: groups[0].name.slice(1, 4).toUpperCase() });
+    assert.ok(named.result.data.results.some((g) => g.id === groups[0].id));
+
+    const jobs = [];
+    for await (const page of await kombo.hris.getEmployments({ page_size: 50 })) jobs.push(...page.result.data.results);
+    assert.equal(jobs.length, EMPLOYEES);
+
+    const locations = await kombo.hris.getLocations({});
+    assert.ok(locations.result.data.results.length > 1);
+    const entities = await kombo.hris.getLegalEntities({});
+    assert.ok(entities.result.data.results.length >= 1);
+  } catch (err) {
+    noValidationErrors(err);
+    throw err;
+  }
+});
+
+test("a model Personio does not provide is INTEGRATION.MODEL_NOT_AVAILABLE", async () => {
+  await assert.rejects(kombo.hris.getAbsences({}), (err) => {
+    noValidationErrors(err);
+    assert.ok(err instanceof errors.KomboHrisError, `got ${err?.name}`);
+    assert.equal(err.data$.error.code, "INTEGRATION.MODEL_NOT_AVAILABLE");
+    return true;
+  });
+});
+
+test("sendPassthroughRequest reaches the remote with the stored credentials", async () => {
+  const res = await kombo.general.sendPassthroughRequest({
+    tool: "personio",
+    api: "personnel",
+    body: { method: "GET", path: "/company/employees", params: { limit: "3" } },
+  });
+  assert.equal(res.data.status, 200);
+  assert.match(res.data.url, /\/personio\/v1\/company\/employees\?limit=3$/);
+  assert.equal(res.data.data.data.length, 3);
+  assert.deepEqual(res.warnings, []);
+});
