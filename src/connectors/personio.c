@@ -423,6 +423,170 @@ static int fetch_attributes(struct conn_ctx *ctx, const struct conn_sink *sink)
     return rc;
 }
 
+/* ---- time off ------------------------------------------------------------- */
+
+static const char *const absence_status_map[][2] = {{"approved", "APPROVED"},
+                                                    {"pending", "REQUESTED"},
+                                                    {"rejected", "DECLINED"},
+                                                    {"cancelled", "CANCELLED"},
+                                                    {NULL, NULL}};
+
+static const char *const unit_map[][2] = {{"day", "DAYS"}, {"hour", "HOURS"}, {NULL, NULL}};
+
+/* Reports the keys of an item's attributes as fields of model (no labels:
+ * Personio's time-off resources carry none). */
+static int emit_attribute_fields(const struct conn_sink *sink, enum model model, json_t *attrs)
+{
+    return emit_fields_of(sink, model, attrs, NULL);
+}
+
+static int id_string(json_t *v, char out[CONN_REMOTE_ID_MAX])
+{
+    if (json_is_object(v))
+        v = json_object_get(v, "value");
+    if (json_is_integer(v)) {
+        snprintf(out, CONN_REMOTE_ID_MAX, "%lld", (long long)json_integer_value(v));
+        return 0;
+    }
+    if (json_is_string(v) && json_string_length(v) > 0 &&
+        json_string_length(v) < CONN_REMOTE_ID_MAX) {
+        snprintf(out, CONN_REMOTE_ID_MAX, "%s", json_string_value(v));
+        return 0;
+    }
+    return -1;
+}
+
+static int fetch_absence_types(struct conn_ctx *ctx, const struct conn_sink *sink)
+{
+    char url[2048], rid[CONN_REMOTE_ID_MAX];
+    json_t *j = NULL, *item;
+    size_t i;
+    int rc;
+
+    snprintf(url, sizeof(url), "%s/v1/company/time-off-types", ctx->base_url);
+    rc = get_json(ctx, url, "GET /v1/company/time-off-types", &j);
+    json_array_foreach(json_object_get(j, "data"), i, item)
+    {
+        json_t *a = json_object_get(item, "attributes");
+        struct conn_record r;
+
+        if (rc != ERR_OK)
+            break;
+        if (id_string(json_object_get(a, "id"), rid) != 0) {
+            rc = err_set(ctx->err, ERR_REMOTE, "personio: a time-off type without an id");
+            break;
+        }
+        memset(&r, 0, sizeof(r));
+        r.model = MODEL_ABSENCE_TYPES;
+        r.remote_id = rid;
+        r.raw = a;
+        r.unified =
+            json_pack("{s:o, s:o, s:o, s:b}", "name", normalize_string(json_object_get(a, "name")),
+                      "unit", map_enum(jsonx_str(a, "unit"), unit_map), "half_days_supported",
+                      json_is_true(json_object_get(a, "half_day_requests_enabled")) ? json_true()
+                                                                                    : json_false(),
+                      "exact_times_supported", 0);
+        rc = emit_attribute_fields(sink, MODEL_ABSENCE_TYPES, a);
+        if (rc == ERR_OK)
+            rc = sink->record(sink->ud, &r);
+        json_decref(r.unified);
+    }
+    json_decref(j);
+    if (rc == ERR_OK)
+        rc = sink->page_done(sink->ud);
+    return rc;
+}
+
+static int map_absence(struct conn_ctx *ctx, const struct conn_sink *sink, json_t *a)
+{
+    json_t *type = json_object_get(json_object_get(a, "time_off_type"), "attributes");
+    json_t *emp = json_object_get(json_object_get(a, "employee"), "attributes");
+    char rid[CONN_REMOTE_ID_MAX];
+    struct conn_record r;
+    json_t *hs, *he;
+    int rc;
+
+    if (id_string(json_object_get(a, "id"), rid) != 0)
+        return err_set(ctx->err, ERR_REMOTE, "personio: a time-off period without an id");
+    memset(&r, 0, sizeof(r));
+    r.model = MODEL_ABSENCES;
+    r.remote_id = rid;
+    r.raw = a;
+    hs = json_object_get(a, "half_day_start");
+    he = json_object_get(a, "half_day_end");
+    r.unified = json_object();
+    json_object_set_new(r.unified, "start_date", normalize_date(json_object_get(a, "start_date")));
+    json_object_set_new(r.unified, "end_date", normalize_date(json_object_get(a, "end_date")));
+    json_object_set_new(r.unified, "start_half_day",
+                        json_is_integer(hs) ? json_boolean(json_integer_value(hs)) : json_null());
+    json_object_set_new(r.unified, "end_half_day",
+                        json_is_integer(he) ? json_boolean(json_integer_value(he)) : json_null());
+    json_object_set_new(r.unified, "amount", normalize_number(json_object_get(a, "days_count")));
+    json_object_set_new(r.unified, "unit", json_string("DAYS"));
+    json_object_set_new(r.unified, "status", map_enum(jsonx_str(a, "status"), absence_status_map));
+    json_object_set_new(r.unified, "employee_note",
+                        normalize_string(json_object_get(a, "comment")));
+    json_object_set_new(r.unified, "remote_created_at",
+                        normalize_timestamp(json_object_get(a, "created_at")));
+    json_object_set_new(r.unified, "remote_updated_at",
+                        normalize_timestamp(json_object_get(a, "updated_at")));
+    if (id_string(json_object_get(emp, "id"), r.links[r.nlinks].remote_id) == 0) {
+        r.links[r.nlinks].attr = "employee_id";
+        r.links[r.nlinks++].target = MODEL_EMPLOYEES;
+    }
+    if (id_string(json_object_get(type, "id"), r.links[r.nlinks].remote_id) == 0) {
+        r.links[r.nlinks].attr = "type_id";
+        r.links[r.nlinks++].target = MODEL_ABSENCE_TYPES;
+    }
+    rc = emit_attribute_fields(sink, MODEL_ABSENCES, a);
+    if (rc == ERR_OK)
+        rc = sink->record(sink->ud, &r);
+    json_decref(r.unified);
+    return rc;
+}
+
+/* GET /v1/company/time-offs pages by page number (from 1), 200 at a time. */
+static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
+{
+    char url[2048];
+    int rc = ERR_OK;
+
+    for (long page = 1; rc == ERR_OK && page <= MAX_PAGES; page++) {
+        json_t *j = NULL, *item, *meta;
+        size_t i, n;
+        long total_pages;
+
+        if (ctx->since_ms) {
+            char ts[ISOTIME_LEN];
+            isotime_format(ctx->since_ms, ts);
+            snprintf(url, sizeof(url),
+                     "%s/v1/company/time-offs?limit=200&offset=%ld&updated_from=%.10s",
+                     ctx->base_url, page, ts);
+        } else {
+            snprintf(url, sizeof(url), "%s/v1/company/time-offs?limit=200&offset=%ld",
+                     ctx->base_url, page);
+        }
+        rc = get_json(ctx, url, "GET /v1/company/time-offs", &j);
+        if (rc != ERR_OK)
+            break;
+        n = json_array_size(json_object_get(j, "data"));
+        json_array_foreach(json_object_get(j, "data"), i, item)
+        {
+            rc = map_absence(ctx, sink, json_object_get(item, "attributes"));
+            if (rc != ERR_OK)
+                break;
+        }
+        if (rc == ERR_OK)
+            rc = sink->page_done(sink->ud);
+        meta = json_object_get(j, "metadata");
+        total_pages = (long)json_integer_value(json_object_get(meta, "total_pages"));
+        json_decref(j);
+        if (n == 0 || page >= total_pages)
+            break;
+    }
+    return rc;
+}
+
 static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
 {
     char url[2048];
@@ -464,6 +628,10 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
             break;
         offset += (long)n;
     }
+    if (rc == ERR_OK)
+        rc = fetch_absence_types(ctx, sink);
+    if (rc == ERR_OK)
+        rc = fetch_absences(ctx, sink);
     return rc;
 }
 
@@ -479,7 +647,8 @@ static const struct conn_api apis[] = {{"personnel", "/v1"}, {NULL, NULL}};
 const struct connector connector_personio = {
     .tool = "personio",
     .models = (1u << MODEL_EMPLOYEES) | (1u << MODEL_EMPLOYMENTS) | (1u << MODEL_GROUPS) |
-              (1u << MODEL_LOCATIONS) | (1u << MODEL_LEGAL_ENTITIES),
+              (1u << MODEL_LOCATIONS) | (1u << MODEL_LEGAL_ENTITIES) | (1u << MODEL_ABSENCE_TYPES) |
+              (1u << MODEL_ABSENCES),
     .supports_delta = 1,
     .authenticate = authenticate,
     .fetch = fetch,

@@ -33,7 +33,7 @@ static const char *const personio_unsupported[] = {"employee_number",
 #define PERSONIO_COVERAGE                                                                          \
     {                                                                                              \
         COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED,                 \
-            COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED                          \
+            COV_SUPPORTED, COV_SUPPORTED, COV_NOT_IMPLEMENTED                                      \
     }
 
 static const struct tool_def tools[] = {

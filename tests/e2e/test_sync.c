@@ -634,8 +634,8 @@ static void changes_and_deletions(void **state)
     sim_post("/personio/__sim/mutate", "{\"update\":[1010],\"delete\":[1011]}");
     run = force_sync(id, "FULL");
     expect_state(run, "SUCCEEDED");
-    /* The employee and the employment it carried. */
-    assert_int_equal(json_integer_value(json_object_get(run, "records_deleted")), 2);
+    /* The employee, the employment it carried and its two absences. */
+    assert_int_equal(json_integer_value(json_object_get(run, "records_deleted")), 4);
     json_decref(run);
 
     after = all_employees(id, NULL, 250);
@@ -876,8 +876,35 @@ static void other_models_and_their_filters(void **state)
     }
     json_decref(emps);
 
-    /* What Personio does not provide is said so. */
-    assert_int_equal(api("GET", "/v1/hris/absences", id, NULL, &r), 404);
+    /* Absences nest their type; date filters keep overlapping ones. */
+    {
+        json_t *abs = all_of(id, "absences", NULL), *a, *types = all_of(id, "absence-types", NULL);
+        size_t k, overlapping = 0;
+        assert_int_equal(json_array_size(abs), 2 * EMPLOYEES);
+        assert_int_equal(json_array_size(types), 5);
+        json_array_foreach(abs, k, a)
+        {
+            const char *start = json_string_value(json_object_get(a, "start_date"));
+            const char *end = json_string_value(json_object_get(a, "end_date"));
+            assert_string_equal(
+                json_string_value(json_object_get(json_object_get(a, "type"), "id")),
+                json_string_value(json_object_get(a, "type_id")));
+            overlapping += strcmp(end, "2026-03-01") >= 0 && strcmp(start, "2026-03-31T23") <= 0;
+        }
+        some = all_of(id, "absences", "date_from=2026-03-01&date_until=2026-03-31");
+        assert_int_equal(json_array_size(some), overlapping);
+        json_decref(some);
+        snprintf(q, sizeof(q), "employee_id=%s",
+                 json_string_value(json_object_get(json_array_get(abs, 0), "employee_id")));
+        some = all_of(id, "absences", q);
+        assert_int_equal(json_array_size(some), 2);
+        json_decref(some);
+        json_decref(abs);
+        json_decref(types);
+    }
+
+    /* What Personio's connector does not provide is said so. */
+    assert_int_equal(api("GET", "/v1/hris/time-off-balances", id, NULL, &r), 404);
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(r.json, "error"), "code")),
         "INTEGRATION.MODEL_NOT_AVAILABLE");

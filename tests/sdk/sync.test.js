@@ -152,8 +152,10 @@ test("groups, employments and locations page through the SDK", async () => {
   }
 });
 
-test("a model Personio does not provide is INTEGRATION.MODEL_NOT_AVAILABLE", async () => {
-  await assert.rejects(kombo.hris.getAbsences({}), (err) => {
+test("a model the Personio connector does not provide is INTEGRATION.MODEL_NOT_AVAILABLE", async () => {
+  const absences = await kombo.hris.getAbsences({ page_size: 10 });
+  assert.equal(absences.result.data.results.length, 10);
+  await assert.rejects(kombo.hris.getTimeOffBalances({}), (err) => {
     noValidationErrors(err);
     assert.ok(err instanceof errors.KomboHrisError, `got ${err?.name}`);
     assert.equal(err.data$.error.code, "INTEGRATION.MODEL_NOT_AVAILABLE");
