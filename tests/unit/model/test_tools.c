@@ -1,6 +1,8 @@
 /* Unit tests for model/tools.c and model/models.c. */
 #include "model/tools.h"
 
+#include "connectors/connector.h"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,11 +45,32 @@ static void models_catalog(void **state)
     }
 }
 
+/* What tools and integrations report must be what the connectors sync. */
+static void coverage_matches_the_connectors(void **state)
+{
+    size_t n = 0;
+    const struct tool_def *t = tools_all(&n);
+
+    (void)state;
+    for (size_t i = 0; i < n; i++) {
+        const struct connector *c = connector_find(t[i].id);
+        assert_non_null(c);
+        for (int m = 0; m < MODEL_COUNT; m++) {
+            int synced = (c->models & (1u << m)) != 0;
+            if (synced != (t[i].coverage[m] == COV_SUPPORTED))
+                fail_msg("%s %s: connector %s it, coverage says %s", t[i].id,
+                         models_get((enum model)m)->id, synced ? "syncs" : "does not sync",
+                         tools_coverage_name(t[i].coverage[m]));
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(four_tools_with_credentials),
         cmocka_unit_test(models_catalog),
+        cmocka_unit_test(coverage_matches_the_connectors),
     };
     return cmocka_run_group_tests_name("model/tools", tests, NULL, NULL);
 }
