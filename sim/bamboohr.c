@@ -495,8 +495,7 @@ static void custom_report(const struct sim_ctx *ctx, const struct http_req *req,
     r->fields = calloc(json_array_size(fields) + 1, sizeof(*r->fields));
     if (!r->fields)
         abort();
-    json_array_foreach(fields, i, item)
-    {
+    json_array_foreach (fields, i, item) {
         struct rfield *f = &r->fields[r->n_fields];
 
         if (!json_is_string(item) || !strcmp(json_string_value(item), "id"))
@@ -526,8 +525,7 @@ static void custom_report(const struct sim_ctx *ctx, const struct http_req *req,
         r->ids = calloc(json_array_size(ids) + 1, sizeof(*r->ids));
         if (!r->ids)
             abort();
-        json_array_foreach(ids, i, item)
-        {
+        json_array_foreach (ids, i, item) {
             char tmp[32];
             int64_t index;
 

@@ -652,8 +652,7 @@ static void search(const struct sim_ctx *ctx, const struct http_req *req, const 
     if (!s->fields)
         abort();
     if (fields) {
-        json_array_foreach(fields, i, item)
-        {
+        json_array_foreach (fields, i, item) {
             struct sfield *f = &s->fields[s->n_fields];
             int dup = 0;
 

@@ -220,14 +220,12 @@ static void control_mutate(struct server *srv, enum sim_tool t, const struct htt
                   "\\\"add\\\":N}\"}");
         goto out;
     }
-    json_array_foreach(upd, i, item)
-    {
+    json_array_foreach (upd, i, item) {
         if (id_from_json(v, item, &index) == SIM_OK &&
             state_update(st, srv->gen.employees, index, now) == SIM_OK)
             n_upd++;
     }
-    json_array_foreach(del, i, item)
-    {
+    json_array_foreach (del, i, item) {
         if (id_from_json(v, item, &index) == SIM_OK &&
             state_delete(st, srv->gen.employees, index, now) == SIM_OK)
             n_del++;

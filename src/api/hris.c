@@ -380,16 +380,20 @@ static void on_page_row(void *ud, const struct store_record_row *r)
     rows_add(ud, r);
 }
 
+/* Child records grouped by the parent they point at. */
+struct children {
+    json_t *by_parent; /* parent id -> [index into rows] */
+    struct rows rows;
+};
+
 /* Everything the page's records refer to, keyed by id (jansson objects as maps). */
 struct lookup {
     json_t *attrs;  /* record id -> {name: [values]} */
     json_t *nested; /* record id -> index into nested rows */
     struct rows nested_rows;
-    json_t *children; /* parent id -> [index into child rows] */
-    struct rows child_rows;
-    json_t *balances; /* employee id -> [index into balance rows] */
-    struct rows balance_rows;
-    json_t *values; /* record id -> {field id: value text} */
+    struct children jobs;     /* employments of employees */
+    struct children balances; /* time-off balances of employees */
+    json_t *values;           /* record id -> {field id: value text} */
 };
 
 static void on_attr(void *ud, const char *record_id, const char *name, const char *value)
@@ -419,28 +423,27 @@ static void on_nested(void *ud, const struct store_record_row *r)
 
 static void on_child(void *ud, const char *parent, const struct store_record_row *r)
 {
-    struct lookup *l = ud;
-    json_t *list = json_object_get(l->children, parent);
+    struct children *c = ud;
+    json_t *list = json_object_get(c->by_parent, parent);
 
     if (!list) {
         list = json_array();
-        json_object_set_new(l->children, parent, list);
+        json_object_set_new(c->by_parent, parent, list);
     }
-    json_array_append_new(list, json_integer(l->child_rows.n));
-    rows_add(&l->child_rows, r);
+    json_array_append_new(list, json_integer(c->rows.n));
+    rows_add(&c->rows, r);
 }
 
-static void on_balance(void *ud, const char *parent, const struct store_record_row *r)
+/* The children of parent, as row indexes (borrowed; NULL when none). */
+static json_t *children_of(const struct children *c, const char *parent)
 {
-    struct lookup *l = ud;
-    json_t *list = json_object_get(l->balances, parent);
+    return json_object_get(c->by_parent, parent);
+}
 
-    if (!list) {
-        list = json_array();
-        json_object_set_new(l->balances, parent, list);
-    }
-    json_array_append_new(list, json_integer(l->balance_rows.n));
-    rows_add(&l->balance_rows, r);
+static void children_free(struct children *c)
+{
+    json_decref(c->by_parent);
+    rows_free(&c->rows);
 }
 
 static void on_value(void *ud, const char *record_id, const char *field_id, const char *value,
@@ -567,8 +570,7 @@ static void append_groups(struct buf *b, const struct lookup *l, const char *key
     int n = 0;
 
     buf_printf(b, ",\"%s\":[", key);
-    json_array_foreach(ids, i, id)
-    {
+    json_array_foreach (ids, i, id) {
         const struct row *r = nested_row(l, json_string_value(id));
         if (!r)
             continue;
@@ -582,7 +584,7 @@ static void append_groups(struct buf *b, const struct lookup *l, const char *key
 static void render_employee(struct buf *b, const struct row *e, const struct lookup *l,
                             const struct selected *emp_sel, const struct selected *job_sel)
 {
-    json_t *kids = json_object_get(l->children, e->id), *ix;
+    json_t *kids = children_of(&l->jobs, e->id), *ix;
     size_t i;
 
     buf_append(b, e->body, e->body_len);
@@ -590,9 +592,8 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
     append_time(b, "remote_deleted_at", e->deleted_at);
     append_fields(b, l, e->id, emp_sel);
     buf_append_str(b, ",\"employments\":[");
-    json_array_foreach(kids, i, ix)
-    {
-        const struct row *j = &l->child_rows.v[json_integer_value(ix)];
+    json_array_foreach (kids, i, ix) {
+        const struct row *j = &l->jobs.rows.v[json_integer_value(ix)];
         if (i)
             buf_append_char(b, ',');
         buf_append(b, j->body, j->body_len);
@@ -602,10 +603,9 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
         buf_append_char(b, '}');
     }
     buf_append_str(b, "],\"time_off_balances\":[");
-    kids = json_object_get(l->balances, e->id);
-    json_array_foreach(kids, i, ix)
-    {
-        const struct row *t = &l->balance_rows.v[json_integer_value(ix)];
+    kids = children_of(&l->balances, e->id);
+    json_array_foreach (kids, i, ix) {
+        const struct row *t = &l->balances.rows.v[json_integer_value(ix)];
         if (i)
             buf_append_char(b, ',');
         buf_append(b, t->body, t->body_len);
@@ -685,20 +685,18 @@ void hris_employees(struct req *rq, struct resp *rs)
 
     l.attrs = json_object();
     l.nested = json_object();
-    l.children = json_object();
-    l.balances = json_object();
+    l.jobs.by_parent = json_object();
+    l.balances.by_parent = json_object();
     l.values = json_object();
     if (rc == ERR_OK)
         rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
     /* Everything the page links to, fetched in one go. */
     linked = xcalloc((size_t)page.n * 8 + 1, sizeof(*linked));
-    json_object_foreach(l.attrs, key, v)
-    {
+    json_object_foreach (l.attrs, key, v) {
         for (const char *const *a = employee_links; *a; a++) {
             json_t *list = json_object_get(v, *a), *x;
             size_t i;
-            json_array_foreach(list, i, x)
-            {
+            json_array_foreach (list, i, x) {
                 if (nlinked < page.n * 8)
                     linked[nlinked++] = json_string_value(x);
             }
@@ -708,10 +706,10 @@ void hris_employees(struct req *rq, struct resp *rs)
         rc = store_records_summaries(app->store, integ, linked, nlinked, on_nested, &l);
     if (rc == ERR_OK)
         rc = store_records_children(app->store, integ, "hris_employments", "employee_id", ids,
-                                    page.n, f.q.include_deleted, on_child, &l);
+                                    page.n, f.q.include_deleted, on_child, &l.jobs);
     if (rc == ERR_OK)
         rc = store_records_children(app->store, integ, "hris_time_off_balances", "employee_id", ids,
-                                    page.n, f.q.include_deleted, on_balance, &l);
+                                    page.n, f.q.include_deleted, on_child, &l.balances);
     if (rc == ERR_OK)
         rc = store_fields_selected(app->store, integ, "hris_employees", on_selected, &emp_sel);
     if (rc == ERR_OK)
@@ -719,10 +717,10 @@ void hris_employees(struct req *rq, struct resp *rs)
     if (rc == ERR_OK && emp_sel.n)
         rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
     if (rc == ERR_OK && job_sel.n) {
-        const char **job_ids = xcalloc((size_t)l.child_rows.n + 1, sizeof(*job_ids));
-        for (int i = 0; i < l.child_rows.n; i++)
-            job_ids[i] = l.child_rows.v[i].id;
-        rc = store_field_values(app->store, integ, job_ids, l.child_rows.n, on_value, &l);
+        const char **job_ids = xcalloc((size_t)l.jobs.rows.n + 1, sizeof(*job_ids));
+        for (int i = 0; i < l.jobs.rows.n; i++)
+            job_ids[i] = l.jobs.rows.v[i].id;
+        rc = store_field_values(app->store, integ, job_ids, l.jobs.rows.n, on_value, &l);
         free(job_ids);
     }
     if (rc != ERR_OK) {
@@ -747,12 +745,10 @@ out:
     json_decref(next);
     json_decref(l.attrs);
     json_decref(l.nested);
-    json_decref(l.children);
-    json_decref(l.balances);
+    children_free(&l.jobs);
+    children_free(&l.balances);
     json_decref(l.values);
     rows_free(&l.nested_rows);
-    rows_free(&l.child_rows);
-    rows_free(&l.balance_rows);
     rows_free(&page);
     selected_free(&emp_sel);
     selected_free(&job_sel);

@@ -147,8 +147,7 @@ static void test_report(void **state)
     emps = json_object_get(r.json, "employees");
     assert_int_equal(json_array_size(emps), 1000);
     memset(seen, 0, sizeof(seen));
-    json_array_foreach(emps, i, e)
-    {
+    json_array_foreach (emps, i, e) {
         long id = strtol(json_string_value(json_object_get(e, "id")), NULL, 10) - 101;
 
         assert_in_range(id, 0, 999);
@@ -157,8 +156,7 @@ static void test_report(void **state)
         assert_non_null(json_object_get(e, "customShirtSize"));
         assert_non_null(json_object_get(e, "4049"));
         assert_null(json_object_get(e, "bogus"));
-        json_object_foreach(e, key, v)
-        {
+        json_object_foreach (e, key, v) {
             assert_true(json_is_string(v) || json_is_null(v));
         }
         inactive += !strcmp(json_string_value(json_object_get(e, "status")), "Inactive");
@@ -224,8 +222,7 @@ static void test_single_and_meta(void **state)
     hresp_free(&r);
 
     req("GET", "/v1/meta/fields", json, NULL, &r);
-    json_array_foreach(r.json, i, item)
-    {
+    json_array_foreach (r.json, i, item) {
         if (json_is_integer(json_object_get(item, "id")) &&
             json_integer_value(json_object_get(item, "id")) >= 4047) {
             custom++;

@@ -139,8 +139,7 @@ static void test_cursor_paging(void **state)
         assert_int_equal(json_integer_value(json_object_get(meta, "total")), 1000);
         assert_int_equal(json_integer_value(json_object_get(meta, "limit")), 100);
         assert_true(json_is_boolean(json_object_get(meta, "has_previous_page")));
-        json_array_foreach(json_object_get(r.json, "data"), i, e)
-        {
+        json_array_foreach (json_object_get(r.json, "data"), i, e) {
             json_int_t id = json_integer_value(json_object_get(e, "id"));
 
             assert_true(json_is_integer(json_object_get(e, "id")));
@@ -246,8 +245,7 @@ static void test_delta_and_mutations(void **state)
     get("/employees/employees?updated_at_gteq=2026-07-01", KEY, &r);
     assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "meta"), "total")),
                      3);
-    json_array_foreach(json_object_get(r.json, "data"), i, e)
-    {
+    json_array_foreach (json_object_get(r.json, "data"), i, e) {
         json_int_t id = json_integer_value(json_object_get(e, "id"));
 
         assert_true(id == 3 || id == 4 || id == 1001);

@@ -106,8 +106,7 @@ static void test_search_everyone_once(void **state)
     emps = json_object_get(r.json, "employees");
     assert_int_equal(json_array_size(emps), 1000);
     memset(seen, 0, sizeof(seen));
-    json_array_foreach(emps, i, e)
-    {
+    json_array_foreach (emps, i, e) {
         const char *id = json_string_value(json_object_get(e, "id"));
         unsigned long long v;
 
@@ -189,8 +188,7 @@ static void test_metadata(void **state)
     req("GET", "/v1/company/people/fields", AUTH, NULL, &r);
     assert_int_equal(r.status, 200);
     assert_true(json_is_array(r.json));
-    json_array_foreach(r.json, i, f)
-    {
+    json_array_foreach (r.json, i, f) {
         assert_true(json_is_string(json_object_get(f, "id")));
         assert_true(json_is_string(json_object_get(f, "jsonPath")));
         if (json_object_get(json_object_get(f, "typeData"), "listId"))

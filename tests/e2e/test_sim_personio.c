@@ -172,8 +172,7 @@ static void test_paging_every_employee_once(void **state)
         assert_int_equal(json_integer_value(json_object_get(meta, "current_page")), pages);
         assert_int_equal(json_integer_value(json_object_get(r.json, "offset")), offset);
         assert_int_equal(json_integer_value(json_object_get(r.json, "limit")), 100);
-        json_array_foreach(data, i, e)
-        {
+        json_array_foreach (data, i, e) {
             json_t *id =
                 json_object_get(json_object_get(json_object_get(e, "attributes"), "id"), "value");
             json_int_t v;
@@ -291,8 +290,7 @@ static void test_metadata(void **state)
     login();
     req("GET", "/v1/company/employees/attributes", NULL, 1, &r);
     assert_int_equal(r.status, 200);
-    json_array_foreach(json_object_get(r.json, "data"), i, item)
-    {
+    json_array_foreach (json_object_get(r.json, "data"), i, item) {
         const char *key = json_string_value(json_object_get(item, "key"));
         const char *type = json_string_value(json_object_get(item, "type"));
 
@@ -353,8 +351,7 @@ static void test_updated_since_and_mutations(void **state)
     assert_int_equal(r.status, 200);
     data = json_object_get(r.json, "data");
     assert_int_equal(json_array_size(data), 4);
-    json_array_foreach(data, i, e)
-    {
+    json_array_foreach (data, i, e) {
         json_int_t id = json_integer_value(
             json_object_get(json_object_get(json_object_get(e, "attributes"), "id"), "value"));
 
@@ -371,8 +368,7 @@ static void test_updated_since_and_mutations(void **state)
     assert_int_equal(
         json_integer_value(json_object_get(json_object_get(r.json, "metadata"), "total_elements")),
         1001);
-    json_array_foreach(json_object_get(r.json, "data"), i, e)
-    {
+    json_array_foreach (json_object_get(r.json, "data"), i, e) {
         assert_true(json_integer_value(json_object_get(
                         json_object_get(json_object_get(e, "attributes"), "id"), "value")) != 1004);
     }
