@@ -3,8 +3,8 @@
  * and real hrbridge serve (with its worker). Covers the first FULL sync
  * against hrsim's own data (employees with their contract versions, the
  * organisation, time off), a CUSTOM field selected for passthrough, a
- * refused API key, throttling, and a DELTA sync that fetches and changes
- * only what hrsim changed.
+ * refused API key, throttling, a DELTA sync that fetches and changes only
+ * what hrsim changed, and passthrough with the stored key.
  */
 #include "harness.h"
 
@@ -709,6 +709,29 @@ static void delta_sync_fetches_and_changes_only_what_changed(void **state)
     json_decref(before);
 }
 
+static void passthrough_sends_the_api_key(void **state)
+{
+    char id[128];
+    json_t *run, *d;
+    struct hresp r;
+
+    (void)state;
+    new_integration(id, sizeof(id), "sim-key");
+    run = wait_for_sync(id, NULL);
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+    assert_int_equal(api("POST", "/v1/passthrough/factorial/api", id,
+                         "{\"method\":\"GET\",\"path\":\"/resources/employees/employees\","
+                         "\"params\":{\"limit\":\"2\"}}",
+                         &r),
+                     200);
+    d = data(&r);
+    assert_non_null(strstr(str(d, "url"), API "employees/employees?limit=2"));
+    assert_int_equal(json_integer_value(json_object_get(d, "status")), 200);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(d, "data"), "data")), 2);
+    hresp_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -717,6 +740,7 @@ int main(void)
         cmocka_unit_test_setup(refused_key_fails_with_a_reason, reset_sim),
         cmocka_unit_test_setup(throttling_is_waited_out, reset_sim),
         cmocka_unit_test_setup(delta_sync_fetches_and_changes_only_what_changed, reset_sim),
+        cmocka_unit_test_setup(passthrough_sends_the_api_key, reset_sim),
     };
     return cmocka_run_group_tests_name("sync_factorial", tests, group_setup, group_teardown);
 }

@@ -425,6 +425,35 @@ static void bad_items_fail_with_a_reason(void **state)
     fixture_free(&f);
 }
 
+static void versions_and_delta_helpers(void **state)
+{
+    struct fixture f;
+    json_t *a = json_pack("{s:s}", "effective_on", "2028-01-01");
+    json_t *b = json_pack("{s:s}", "effective_on", "2029-01-01");
+    json_t *c = json_pack("{s:s}", "effective_on", "2020-01-01");
+    json_t *items, *ids = json_object();
+
+    (void)state;
+    fixture_init(&f);
+    /* Nothing in effect yet: the first to be; once one is, that one. */
+    assert_false(better_version(a, b, f.run.today));
+    assert_true(better_version(b, a, f.run.today));
+    assert_true(better_version(a, c, f.run.today));
+    assert_false(better_version(c, a, f.run.today));
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+
+    /* DELTA: employees whose custom values changed, other records skipped. */
+    items = json_loads(values, 0, NULL);
+    assert_int_equal(on_changed_values(&f.ctx, items, ids), ERR_OK);
+    assert_int_equal(json_object_size(ids), 1);
+    assert_non_null(json_object_get(ids, "17"));
+    json_decref(items);
+    json_decref(ids);
+    fixture_free(&f);
+}
+
 static void cursors_are_escaped(void **state)
 {
     struct buf b;
@@ -445,6 +474,7 @@ int main(void)
         cmocka_unit_test(metadata_reaches_the_catalog),
         cmocka_unit_test(organisation_and_time_off),
         cmocka_unit_test(bad_items_fail_with_a_reason),
+        cmocka_unit_test(versions_and_delta_helpers),
         cmocka_unit_test(cursors_are_escaped),
     };
     return cmocka_run_group_tests_name("connectors/factorial", tests, NULL, NULL);
