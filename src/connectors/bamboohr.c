@@ -710,10 +710,9 @@ static int map_employee(struct run *st, json_t *row)
         if (name)
             rc = emit_list_record(st, *a, name);
     }
+    /* Its fields were reported with the report that carried it. */
     if (rc == ERR_OK)
         rc = emit_employment(st, rid, row);
-    if (rc == ERR_OK)
-        rc = emit_fields_of(st, MODEL_EMPLOYEES, row);
     if (rc != ERR_OK)
         goto out;
 
@@ -770,15 +769,24 @@ static int report(struct run *st, const json_t *keys, size_t from, size_t n, con
         return err_set(st->ctx->err, ERR_TOO_LARGE, "bamboohr: more than %d employees",
                        MAX_EMPLOYEES);
     }
-    /* The report's own labels fill what the metadata lacks. */
+    /* Every row has the keys the report lists (and "id"): report them once
+     * here, the report's own labels filling what the metadata lacks. */
+    rc = emit_field(st, MODEL_EMPLOYEES, "id");
     json_array_foreach (json_object_get(j, "fields"), i, f) {
         const char *key = str_of(f, "id");
-        if (key && !json_object_get(st->catalog, key)) {
+
+        if (rc != ERR_OK || !key)
+            continue;
+        if (!json_object_get(st->catalog, key))
             json_object_set_new(st->catalog, key,
                                 json_pack("{s:o, s:b}", "label",
                                           normalize_string(json_object_get(f, "name")), "custom",
                                           is_custom_key(key)));
-        }
+        rc = emit_field(st, MODEL_EMPLOYEES, key);
+    }
+    if (rc != ERR_OK) {
+        json_decref(j);
+        return rc;
     }
     *out = json_incref(emps);
     json_decref(j);
@@ -1099,6 +1107,7 @@ static void run_init(struct run *st, struct conn_ctx *ctx, const struct conn_sin
     st->keys = json_array();
     st->lists = json_object();
     st->types = json_array();
+    json_object_set_new(st->catalog, "id", json_pack("{s:s, s:b}", "label", "ID", "custom", 0));
     isotime_format(isotime_now_ms(), now);
     snprintf(st->today, sizeof(st->today), "%.10s", now);
 }

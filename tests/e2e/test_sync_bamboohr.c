@@ -547,6 +547,30 @@ static void delta_applies_changes_and_deletions(void **state)
     hresp_free(&r);
 }
 
+static void throttling_is_ridden_out(void **state)
+{
+    char id[128];
+    json_t *run, *e;
+
+    (void)state;
+    new_integration(id, sizeof(id), "sim-key");
+    run = wait_for_sync(id);
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+    /* BambooHR's throttle answer today (503) and from 2026-09-16 (429). */
+    sim_post("/bamboohr/__sim/fault", "{\"status\":503,\"retry_after\":1,\"count\":2}");
+    run = force_sync(id, "FULL");
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+    sim_post("/bamboohr/__sim/fault", "{\"status\":429,\"retry_after\":1,\"count\":2}");
+    run = force_sync(id, "FULL");
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+    e = all_of(id, "employees", NULL);
+    assert_int_equal(json_array_size(e), EMPLOYEES);
+    json_decref(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -554,6 +578,7 @@ int main(void)
         cmocka_unit_test_setup(custom_field_passthrough, reset_sim),
         cmocka_unit_test_setup(refused_key_fails_readably, reset_sim),
         cmocka_unit_test_setup(delta_applies_changes_and_deletions, reset_sim),
+        cmocka_unit_test_setup(throttling_is_ridden_out, reset_sim),
     };
     return cmocka_run_group_tests_name("sync_bamboohr", tests, group_setup, group_teardown);
 }
