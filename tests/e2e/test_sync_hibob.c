@@ -4,7 +4,8 @@
  * hrsim's own people search (counts, unified fields, list names, managers,
  * the other models), CUSTOM fields selected for passthrough with their
  * unwrapped values and JSON types, a refused service user, deletions found
- * by a FULL sync, and a throttled search ridden out.
+ * by a FULL sync, a service user that cannot read every category, and
+ * throttling ridden out.
  */
 #include "harness.h"
 
@@ -80,20 +81,25 @@ static json_t *sim_hibob(const char *method, const char *path, const char *body)
     return out;
 }
 
-static void new_integration(char *id, size_t idlen, const char *token)
+static void new_integration_as(char *id, size_t idlen, const char *user, const char *token)
 {
     char body[512];
     struct hresp r;
 
     snprintf(body, sizeof(body),
              "{\"tool\":\"hibob\",\"end_user\":{\"organization_name\":\"Acme\"},"
-             "\"credentials\":{\"service_user_id\":\"sim-user\",\"service_user_token\":\"%s\"},"
+             "\"credentials\":{\"service_user_id\":\"%s\",\"service_user_token\":\"%s\"},"
              "\"base_url\":\"%s/hibob\"}",
-             token, sim.base_url);
+             user, token, sim.base_url);
     if (api("POST", "/v1/integrations", NULL, body, &r) != 201)
         fail_msg("POST /v1/integrations: %ld %s", r.status, r.body);
     snprintf(id, idlen, "%s", json_string_value(json_object_get(data(&r), "id")));
     hresp_free(&r);
+}
+
+static void new_integration(char *id, size_t idlen, const char *token)
+{
+    new_integration_as(id, idlen, "sim-user", token);
 }
 
 static void sleep_ms(int ms)
@@ -635,6 +641,31 @@ static void full_sync_finds_deletions(void **state)
     json_decref(emps);
 }
 
+/* A service user without access to some categories: HiBob leaves those
+ * fields out (200), and the unified fields they fill stay null. */
+static void unreadable_categories_are_left_out(void **state)
+{
+    char id[128];
+    json_t *run, *emps, *e;
+    size_t i;
+
+    (void)state;
+    new_integration_as(id, sizeof(id), "sim-user-limited", "sim-token");
+    run = wait_for_sync(id);
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+    emps = all_of(id, "employees", NULL);
+    assert_int_equal(json_array_size(emps), EMPLOYEES);
+    json_array_foreach (emps, i, e) {
+        assert_true(json_is_null(json_object_get(e, "date_of_birth")));
+        assert_true(json_is_null(json_object_get(e, "weekly_hours")));
+        assert_true(json_is_null(json_object_get(e, "employment_type")));
+        assert_true(json_is_string(json_object_get(e, "work_email")));
+        assert_true(json_is_string(json_object_get(e, "start_date")));
+    }
+    json_decref(emps);
+}
+
 static void throttling_is_ridden_out(void **state)
 {
     char id[128];
@@ -662,6 +693,7 @@ int main(void)
         cmocka_unit_test_setup(custom_field_passthrough, reset_sim),
         cmocka_unit_test_setup(refused_token_fails_readably, reset_sim),
         cmocka_unit_test_setup(full_sync_finds_deletions, reset_sim),
+        cmocka_unit_test_setup(unreadable_categories_are_left_out, reset_sim),
         cmocka_unit_test_setup(throttling_is_ridden_out, reset_sim),
     };
     return cmocka_run_group_tests_name("sync_hibob", tests, group_setup, group_teardown);
