@@ -132,7 +132,7 @@ e2e: all $(E2E_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@sh scripts/demo.sh
+	@$(BUILD)/hrbridge demo --listen 127.0.0.1:$${HB_DEMO_PORT:-8080}
 
 bench: all
 	@sh bench/run.sh

@@ -4,6 +4,7 @@
  * config file > defaults), opens the store and does one job.
  */
 #include "api/app.h"
+#include "api/integrations.h"
 #include "core/config.h"
 #include "core/isotime.h"
 #include "core/log.h"
@@ -13,11 +14,14 @@
 #include "sync/engine.h"
 #include "sync/jobs.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -27,6 +31,7 @@ static void usage(FILE *f)
                "  serve         run the API server (and a sync worker)\n"
                "  worker        run a sync worker only\n"
                "  sync ID       run one sync of an integration in the foreground\n"
+               "  demo          hrsim + server + a demo integration, in the foreground\n"
                "  migrate       create or upgrade the database schema\n"
                "  keys create   create an API key and print it (only the key)\n"
                "  config show   print the effective configuration (secrets redacted)\n\n"
@@ -401,6 +406,181 @@ static int cmd_keys(int argc, char **argv)
     return 0;
 }
 
+/* ---- demo ------------------------------------------------------------------- */
+
+/* Starts hrsim (beside this program) on listen; returns its pid or -1. */
+static pid_t start_hrsim(const char *listen)
+{
+    char self[4096], sim[4200];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash;
+    pid_t pid;
+
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(sim, sizeof(sim), "%s/hrsim", self);
+    if (access(sim, X_OK) != 0) {
+        fprintf(stderr, "hrbridge demo: %s not found; build it with make\n", sim);
+        return -1;
+    }
+    pid = fork();
+    if (pid == 0) {
+        sigset_t none;
+        sigemptyset(&none); /* the parent blocks them for sigwait; hrsim needs them */
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execl(sim, "hrsim", "--listen", listen, "--employees", "50", "--seed", "1", (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Creates the demo's key and its Personio integration pointing at hrsim. */
+static int demo_setup(struct app *app, const char *sim_url, char key[SECRET_APIKEY_MAX],
+                      char id[STORE_INTEGRATION_ID_MAX])
+{
+    struct store_integration it;
+    char env[IDS_LEN + 1], hash[SECRET_HASH_HEX], rid[IDS_LEN + 1], name[64];
+    const char *scope = NULL;
+    char *creds = NULL;
+    json_t *body;
+    struct err e;
+    int rc;
+
+    memset(&it, 0, sizeof(it));
+    err_init(&e);
+    body = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}, s:s}", "tool", "personio", "end_user",
+                     "organization_name", "Demo GmbH", "origin_id", "demo-1", "credentials",
+                     "client_id", "sim-client", "client_secret", "sim-secret", "base_url", sim_url);
+    rc = store_environment_ensure(app->store, "demo", env);
+    if (rc == ERR_OK) {
+        secret_apikey_new(key);
+        secret_apikey_hash(key, strlen(key), hash);
+        rc = store_apikey_insert(app->store, env, hash);
+    }
+    if (rc == ERR_OK)
+        rc = integrations_parse_create(body, &it, &creds, &scope, &e);
+    if (rc == ERR_OK)
+        rc = store_scope_config_default(app->store, env, it.scope_config_id, name, sizeof(name));
+    if (rc == ERR_OK) {
+        ids_random(rid);
+        snprintf(it.id, sizeof(it.id), "personio:%s", rid);
+        snprintf(it.environment_id, sizeof(it.environment_id), "%s", env);
+        it.enabled = 1;
+        it.setup_status = SETUP_FINAL_SYNC_PENDING;
+        it.created_at = isotime_now_ms();
+        it.credentials =
+            secret_seal(&app->master, it.id, creds, strlen(creds), &it.credentials_len);
+        rc = store_integration_insert(app->store, &it);
+        snprintf(id, STORE_INTEGRATION_ID_MAX, "%s", it.id);
+    }
+    secret_free_text(creds);
+    store_integration_free(&it);
+    json_decref(body);
+    return rc;
+}
+
+/* Remembers the first custom field, the one the demo suggests selecting. */
+static void first_custom_field(void *ud, const struct store_field *f)
+{
+    char *id = ud;
+    if (!id[0] && strcmp(f->type, "CUSTOM") == 0)
+        snprintf(id, IDS_LEN + 1, "%s", f->id);
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    static struct app app;
+    static struct config cfg;
+    struct server *srv = NULL;
+    char key[SECRET_APIKEY_MAX], id[STORE_INTEGRATION_ID_MAX], sim_listen[64], sim_url[128];
+    char path[CONFIG_STR_MAX + 8], field[IDS_LEN + 1] = "";
+    const char *colon;
+    int64_t synced = 0;
+    sigset_t set;
+    struct err e;
+    int sig = 0, port;
+    pid_t sim;
+
+    if (wants_help(argc, argv)) {
+        command_help("demo [--listen HOST:PORT]",
+                     "Starts hrsim beside this program (on the next port) and the server on a\n"
+                     "fresh database in ./hrbridge-demo/, with an API key and a Personio\n"
+                     "integration that syncs from hrsim, then prints curl lines to try.",
+                     CFG_SCOPE_SERVE);
+        return 0;
+    }
+    if (load_config(&cfg, &argc, argv, NULL) != 0)
+        return 2;
+    colon = strrchr(cfg.listen, ':');
+    port = colon ? (int)strtol(colon + 1, NULL, 10) : 0;
+    if (port <= 0 || port >= 65535) {
+        fprintf(stderr, "hrbridge demo: --listen needs a fixed port\n");
+        return 2;
+    }
+    snprintf(sim_listen, sizeof(sim_listen), "127.0.0.1:%d", port + 1);
+    snprintf(sim_url, sizeof(sim_url), "http://%s/personio", sim_listen);
+    if (mkdir("hrbridge-demo", 0700) != 0 && errno != EEXIST) {
+        perror("hrbridge demo: mkdir hrbridge-demo");
+        return 1;
+    }
+    unlink("hrbridge-demo/hrbridge.db");
+    unlink("hrbridge-demo/hrbridge.db-wal");
+    unlink("hrbridge-demo/hrbridge.db-shm");
+    snprintf(cfg.db_url, sizeof(cfg.db_url), "sqlite:hrbridge-demo/hrbridge.db");
+    block_signals(&set);
+    sim = start_hrsim(sim_listen);
+    if (sim < 0)
+        return 1;
+    app.cfg = &cfg;
+    snprintf(app.public_url, sizeof(app.public_url), "http://%s", cfg.listen);
+    err_init(&e);
+    if (open_store(&cfg, 8, &app.store) != 0 || load_master_key(&cfg, &app.master, 1) != 0 ||
+        demo_setup(&app, sim_url, key, id) != ERR_OK || server_start(&app, &srv, &e) != ERR_OK ||
+        start_worker(&cfg, app.store, &app.master, &app.jobs) != 0) {
+        fprintf(stderr, "hrbridge demo: could not start%s%s\n", e.msg[0] ? ": " : "", e.msg);
+        kill(sim, SIGTERM);
+        return 1;
+    }
+    /* The new integration syncs at once; wait for it (30 s at most). */
+    for (int i = 0; i < 300 && store_sync_last_success(app.store, id, &synced) != ERR_OK; i++)
+        usleep(100000);
+    store_fields_list(app.store, id, NULL, 2000, first_custom_field, field);
+    config_master_key_path(&cfg, path, sizeof(path));
+    printf("\nhrbridge demo: API on http://%s, simulated HR systems on http://%s\n"
+           "database hrbridge-demo/hrbridge.db, master key %s; first sync %s\n\n",
+           cfg.listen, sim_listen, path, synced ? "done" : "still running");
+    printf("  KEY=%s\n  ID=%s\n  H=\"Authorization: Bearer $KEY\"\n\n", key, id);
+    printf("  curl -s http://%s/v1/check-api-key -H \"$H\"\n", cfg.listen);
+    printf("  curl -s \"http://%s/v1/hris/employees?page_size=2\" -H \"$H\" "
+           "-H \"X-Integration-Id: $ID\"\n",
+           cfg.listen);
+    printf("  curl -s \"http://%s/v1/integrations/$ID/integration-fields?page_size=5\" -H \"$H\"\n",
+           cfg.listen);
+    printf("\nSelect a custom field for passthrough (a sync runs at once), then see it on every "
+           "employee:\n");
+    printf("  curl -s -X PATCH http://%s/v1/integrations/$ID/integration-fields/%s -H \"$H\" "
+           "-d '{\"enable_passthrough\":true}'\n",
+           cfg.listen, field);
+    printf("  curl -s http://%s/v1/integrations/$ID/syncs -H \"$H\"\n", cfg.listen);
+    printf("  curl -s \"http://%s/v1/hris/employees?page_size=2\" -H \"$H\" "
+           "-H \"X-Integration-Id: $ID\"\n\nPress Ctrl-C to stop.\n",
+           cfg.listen);
+    fflush(stdout);
+    sigwait(&set, &sig);
+    server_stop(srv);
+    jobs_stop(app.jobs);
+    store_close(app.store);
+    kill(sim, SIGTERM);
+    waitpid(sim, NULL, 0);
+    sodium_memzero(&app.master, sizeof(app.master));
+    sodium_memzero(key, sizeof(key));
+    return 0;
+}
+
 static int cmd_config(int argc, char **argv)
 {
     struct config cfg;
@@ -439,6 +619,8 @@ int main(int argc, char **argv)
         return cmd_worker(argc, argv);
     if (strcmp(cmd, "sync") == 0)
         return cmd_sync(argc, argv);
+    if (strcmp(cmd, "demo") == 0)
+        return cmd_demo(argc, argv);
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc, argv);
     if (strcmp(cmd, "config") == 0)

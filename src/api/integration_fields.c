@@ -91,8 +91,7 @@ void integration_fields_update(struct req *rq, struct resp *rs)
     err_init(&e);
     rc = req_json_object(rq, 0, &body, &e);
     if (rc == ERR_OK) {
-        json_object_foreach(body, key, v)
-        {
+        json_object_foreach (body, key, v) {
             if (strcmp(key, "enable_passthrough") != 0) {
                 rc = err_set(&e, ERR_INVALID, "%.64s: unknown field", key);
                 break;

@@ -25,8 +25,7 @@ static int check_keys(json_t *obj, const char *where, const char *const allowed[
     const char *key;
     json_t *v;
 
-    json_object_foreach(obj, key, v)
-    {
+    json_object_foreach (obj, key, v) {
         int ok = 0;
         for (size_t i = 0; allowed[i]; i++)
             ok |= strcmp(allowed[i], key) == 0;
@@ -181,8 +180,7 @@ int integrations_parse_create(json_t *body, struct store_integration *it, char *
     }
     if (rc != ERR_OK)
         return rc;
-    json_object_foreach(creds, key, v)
-    {
+    json_object_foreach (creds, key, v) {
         if (strcmp(key, "company_domain") == 0 && !valid_domain_label(json_string_value(v)))
             return err_set(e, ERR_INVALID,
                            "credentials.company_domain: letters, digits and '-' only");

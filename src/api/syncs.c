@@ -23,8 +23,7 @@ void syncs_force(struct req *rq, struct resp *rs)
     err_init(&e);
     rc = req_json_object(rq, 1, &body, &e);
     if (rc == ERR_OK) {
-        json_object_foreach(body, key, t)
-        {
+        json_object_foreach (body, key, t) {
             if (strcmp(key, "type") != 0) {
                 rc = err_set(&e, ERR_INVALID, "%.64s: unknown field", key);
                 break;

@@ -218,8 +218,7 @@ static int emit_fields_of(const struct conn_sink *sink, enum model model, json_t
     json_t *v;
     int rc = ERR_OK;
 
-    json_object_foreach(raw, key, v)
-    {
+    json_object_foreach (raw, key, v) {
         struct conn_field f = {model, key, jsonx_str(json_object_get(attrs, key), "label"),
                                strncmp(key, "dynamic_", 8) == 0};
         if (rc == ERR_OK)
@@ -273,8 +272,7 @@ static int map_employee(struct conn_ctx *ctx, const struct conn_sink *sink, json
         goto out;
     }
     /* Unwrap every attribute; labels and custom-ness go to the field catalog. */
-    json_object_foreach(attrs, key, w)
-    {
+    json_object_foreach (attrs, key, w) {
         struct conn_field f = {MODEL_EMPLOYEES, key, NULL, strncmp(key, "dynamic_", 8) == 0};
         json_t *value = json_is_object(w) ? json_object_get(w, "value") : NULL;
         f.label = json_is_object(w) ? jsonx_str(w, "label") : NULL;
@@ -409,8 +407,7 @@ static int fetch_attributes(struct conn_ctx *ctx, const struct conn_sink *sink)
     rc = get_json(ctx, url, "GET /v1/company/employees/attributes", &j);
     if (rc != ERR_OK)
         return rc;
-    json_array_foreach(json_object_get(j, "data"), i, item)
-    {
+    json_array_foreach (json_object_get(j, "data"), i, item) {
         const char *key = jsonx_str(item, "key");
         struct conn_field f = {MODEL_EMPLOYEES, key, jsonx_str(item, "label"),
                                key && strncmp(key, "dynamic_", 8) == 0};
@@ -465,8 +462,7 @@ static int fetch_absence_types(struct conn_ctx *ctx, const struct conn_sink *sin
 
     snprintf(url, sizeof(url), "%s/v1/company/time-off-types", ctx->base_url);
     rc = get_json(ctx, url, "GET /v1/company/time-off-types", &j);
-    json_array_foreach(json_object_get(j, "data"), i, item)
-    {
+    json_array_foreach (json_object_get(j, "data"), i, item) {
         json_t *a = json_object_get(item, "attributes");
         struct conn_record r;
 
@@ -570,8 +566,7 @@ static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
         if (rc != ERR_OK)
             break;
         n = json_array_size(json_object_get(j, "data"));
-        json_array_foreach(json_object_get(j, "data"), i, item)
-        {
+        json_array_foreach (json_object_get(j, "data"), i, item) {
             rc = map_absence(ctx, sink, json_object_get(item, "attributes"));
             if (rc != ERR_OK)
                 break;
@@ -612,8 +607,7 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
         if (rc != ERR_OK)
             break;
         n = json_array_size(json_object_get(j, "data"));
-        json_array_foreach(json_object_get(j, "data"), i, item)
-        {
+        json_array_foreach (json_object_get(j, "data"), i, item) {
             rc = map_employee(ctx, sink, item);
             if (rc != ERR_OK)
                 break;

@@ -37,8 +37,7 @@ int jsonx_dump(const json_t *v, struct buf *b)
         json_t *item;
         int first = 1;
         rc = buf_append_char(b, '{');
-        json_object_foreach((json_t *)v, key, item)
-        {
+        json_object_foreach ((json_t *)v, key, item) {
             if (rc == ERR_OK && !first)
                 rc = buf_append_char(b, ',');
             if (rc == ERR_OK)
@@ -55,8 +54,7 @@ int jsonx_dump(const json_t *v, struct buf *b)
         size_t i;
         json_t *item;
         rc = buf_append_char(b, '[');
-        json_array_foreach((json_t *)v, i, item)
-        {
+        json_array_foreach ((json_t *)v, i, item) {
             if (rc == ERR_OK && i)
                 rc = buf_append_char(b, ',');
             if (rc == ERR_OK)

@@ -10,10 +10,10 @@ static const char *const factorial_keys[] = {"api_key", NULL};
 
 /* Coverage says what hrbridge syncs today, not what the vendor could offer:
  * a model becomes SUPPORTED when its connector maps it. */
-#define NOT_YET                                                                                    \
+#define ALL_SUPPORTED                                                                              \
     {                                                                                              \
-        COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED,        \
-            COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED, COV_NOT_IMPLEMENTED     \
+        COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED,  \
+            COV_SUPPORTED, COV_SUPPORTED                                                           \
     }
 
 /* What Personio's v1 API has no source for (remote-apis.md §7). */
@@ -32,20 +32,41 @@ static const char *const personio_unsupported[] = {"employee_number",
 
 #define PERSONIO_COVERAGE                                                                          \
     {                                                                                              \
-        COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED,                 \
-            COV_SUPPORTED, COV_SUPPORTED, COV_NOT_IMPLEMENTED                                      \
+        COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED,  \
+            COV_SUPPORTED, COV_NOT_IMPLEMENTED                                                     \
     }
+
+/* BambooHR keeps no nationality, tax or bank data in its standard fields. */
+static const char *const bamboohr_unsupported[] = {
+    "nationality",       "ssn", "tax_id", "ethnicity", "avatar", "home_address", "bank_accounts",
+    "remote_created_at", NULL};
+
+/* HiBob's people search has no legal entities and none of these fields. */
+static const char *const hibob_unsupported[] = {
+    "nationality", "mobile_phone_number", "ssn",           "tax_id", "ethnicity", "marital_status",
+    "avatar",      "home_address",        "bank_accounts", NULL};
+
+#define HIBOB_COVERAGE                                                                             \
+    {                                                                                              \
+        COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_UNSUPPORTED,               \
+            COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED                                            \
+    }
+
+static const char *const factorial_unsupported[] = {
+    "mobile_phone_number", "ssn",           "tax_id", "ethnicity", "marital_status", "avatar",
+    "home_address",        "bank_accounts", NULL};
 
 static const struct tool_def tools[] = {
     {"personio", "Personio", "https://api.personio.de", personio_keys,
      "https://developer.personio.de/docs/getting-started-with-the-personio-api", PERSONIO_COVERAGE,
      personio_unsupported},
     {"bamboohr", "BambooHR", "https://api.bamboohr.com/api/gateway.php/{company_domain}",
-     bamboohr_keys, "https://documentation.bamboohr.com/docs/getting-started", NOT_YET, NULL},
+     bamboohr_keys, "https://documentation.bamboohr.com/docs/getting-started", ALL_SUPPORTED,
+     bamboohr_unsupported},
     {"hibob", "HiBob", "https://api.hibob.com", hibob_keys,
-     "https://apidocs.hibob.com/docs/api-service-users", NOT_YET, NULL},
+     "https://apidocs.hibob.com/docs/api-service-users", HIBOB_COVERAGE, hibob_unsupported},
     {"factorial", "Factorial", "https://api.factorialhr.com", factorial_keys,
-     "https://apidoc.factorialhr.com/docs/authentication", NOT_YET, NULL},
+     "https://apidoc.factorialhr.com/docs/authentication", ALL_SUPPORTED, factorial_unsupported},
 };
 
 const struct tool_def *tools_all(size_t *n)

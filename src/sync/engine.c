@@ -399,8 +399,7 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
         tomb[i] = st->tombstones[i];
     defs = xcalloc(json_object_size(st->fields) + 1, sizeof(*defs));
     ids = xcalloc(json_object_size(st->fields) + 1, sizeof(*ids));
-    json_object_foreach(st->fields, key, v)
-    {
+    json_object_foreach (st->fields, key, v) {
         const char *sep = strchr(key, '\x1f');
         char model[64];
         const char *type = json_is_true(json_object_get(v, "custom")) ? "CUSTOM" : "DEFAULT";

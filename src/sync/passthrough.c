@@ -140,8 +140,7 @@ int passthrough_call(const struct store_integration *it, const struct secret_mas
 
     /* The URL: the integration's base, the API's base path, the caller's path. */
     buf_printf(&url, "%s%s%s", it->base_url, a->base_path, path);
-    json_object_foreach(json_object_get(body, "params"), key, v)
-    {
+    json_object_foreach (json_object_get(body, "params"), key, v) {
         char *k, *val;
         if (!json_is_string(v)) {
             buf_free(&url);
@@ -154,8 +153,7 @@ int passthrough_call(const struct store_integration *it, const struct secret_mas
         curl_free(k);
         curl_free(val);
     }
-    json_object_foreach(json_object_get(body, "headers"), key, v)
-    {
+    json_object_foreach (json_object_get(body, "headers"), key, v) {
         if (!json_is_string(v) || !header_ok(key, json_string_value(v)) || forbidden_header(key) ||
             nh >= FETCH_MAX_HEADERS - 3) {
             rc = err_set(e, ERR_INVALID, "headers.%.64s: not a header that can be sent", key);

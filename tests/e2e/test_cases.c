@@ -236,15 +236,13 @@ static int json_match(json_t *want, json_t *got, int subset, const char *path, c
             snprintf(why, whylen, "%s: expected an object", path);
             return 0;
         }
-        json_object_foreach(want, k, v)
-        {
+        json_object_foreach (want, k, v) {
             snprintf(sub, sizeof(sub), "%s.%s", path, k);
             if (!json_match(v, json_object_get(got, k), subset, sub, why, whylen))
                 return 0;
         }
         if (!subset) {
-            json_object_foreach(got, k, v)
-            {
+            json_object_foreach (got, k, v) {
                 if (!json_object_get(want, k)) {
                     snprintf(why, whylen, "%s.%s: unexpected key", path, k);
                     return 0;

@@ -126,8 +126,7 @@ static json_t *force_sync(const char *id, const char *type)
         json_t *run;
         size_t k;
         assert_int_equal(api("GET", path, NULL, NULL, &r), 200);
-        json_array_foreach(json_object_get(data(&r), "results"), k, run)
-        {
+        json_array_foreach (json_object_get(data(&r), "results"), k, run) {
             const char *state = json_string_value(json_object_get(run, "state"));
             if (strcmp(json_string_value(json_object_get(run, "id")), run_id) == 0 &&
                 (!strcmp(state, "SUCCEEDED") || !strcmp(state, "FAILED"))) {
@@ -168,7 +167,8 @@ static json_t *all_employees(const char *id, const char *query, int page_size)
                  query ? "&" : "", query ? query : "", cursor[0] ? "&cursor=" : "", cursor);
         if (api("GET", path, id, NULL, &r) != 200)
             fail_msg("GET %s: %ld %s", path, r.status, r.body);
-        json_array_foreach(json_object_get(data(&r), "results"), i, e) json_array_append(all, e);
+        json_array_foreach (json_object_get(data(&r), "results"), i, e)
+            json_array_append(all, e);
         next = json_object_get(data(&r), "next");
         if (!json_is_string(next)) {
             hresp_free(&r);
@@ -203,8 +203,7 @@ static json_t *sim_employees(void)
                  sim.base_url, off);
         assert_int_equal(harness_http("GET", url, h, NULL, 0, &r), 0);
         n = json_array_size(json_object_get(r.json, "data"));
-        json_array_foreach(json_object_get(r.json, "data"), i, item)
-        {
+        json_array_foreach (json_object_get(r.json, "data"), i, item) {
             json_t *attrs = json_object_get(item, "attributes");
             char rid[32];
             snprintf(rid, sizeof(rid), "%lld",
@@ -301,8 +300,7 @@ static void fields_walkthrough(void **state)
     assert_true(total > CUSTOM_FIELDS + 20);
     assert_true(json_is_null(json_object_get(data(&r), "next")));
     assert_true(json_is_null(json_object_get(r.json, "next_cursor")));
-    json_array_foreach(json_object_get(data(&r), "results"), i, f)
-    {
+    json_array_foreach (json_object_get(data(&r), "results"), i, f) {
         const char *type = json_string_value(json_object_get(f, "type"));
         const char *k = json_string_value(json_object_get(f, "key"));
         const char *label = json_string_value(json_object_get(f, "label"));
@@ -330,8 +328,7 @@ static void fields_walkthrough(void **state)
         snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields?page_size=37%s%s", id,
                  cursor[0] ? "&cursor=" : "", cursor);
         assert_int_equal(api("GET", path, NULL, NULL, &r), 200);
-        json_array_foreach(json_object_get(data(&r), "results"), i, f)
-        {
+        json_array_foreach (json_object_get(data(&r), "results"), i, f) {
             const char *fid = json_string_value(json_object_get(f, "id"));
             assert_null(json_object_get(seen, fid));
             json_object_set_new(seen, fid, json_true());
@@ -378,8 +375,7 @@ static void fields_walkthrough(void **state)
     emps = all_employees(id, NULL, 50);
     simdata = sim_employees();
     assert_int_equal(json_array_size(emps), EMPLOYEES);
-    json_array_foreach(emps, i, e)
-    {
+    json_array_foreach (emps, i, e) {
         json_t *ifs = json_object_get(e, "integration_fields"), *x;
         json_t *attrs =
             json_object_get(simdata, json_string_value(json_object_get(e, "remote_id")));
@@ -387,8 +383,7 @@ static void fields_walkthrough(void **state)
         int found = 0;
         assert_non_null(attrs);
         assert_int_equal(json_array_size(ifs), 2);
-        json_array_foreach(ifs, k, x)
-        {
+        json_array_foreach (ifs, k, x) {
             const char *fk = json_string_value(json_object_get(x, "key"));
             json_t *want = json_object_get(json_object_get(attrs, fk), "value");
             assert_non_null(want);
@@ -414,8 +409,7 @@ static void fields_walkthrough(void **state)
     assert_int_equal(api("PATCH", path, NULL, "{\"enable_passthrough\":false}", &r), 200);
     hresp_free(&r);
     emps = all_employees(id, NULL, 250);
-    json_array_foreach(emps, i, e)
-    {
+    json_array_foreach (emps, i, e) {
         json_t *ifs = json_object_get(e, "integration_fields");
         assert_int_equal(json_array_size(ifs), 1);
         assert_string_equal(json_string_value(json_object_get(json_array_get(ifs, 0), "key")),
@@ -496,20 +490,19 @@ static void employees_pages_and_filters(void **state)
     }
     snprintf(q, sizeof(q), "employment_statuses=%s", status);
     some = all_employees(id, q, 100);
-    json_array_foreach(all, i, e) n_status +=
-        !strcmp(json_string_value(json_object_get(e, "employment_status")), status);
+    json_array_foreach (all, i, e)
+        n_status += !strcmp(json_string_value(json_object_get(e, "employment_status")), status);
     assert_int_equal(json_array_size(some), n_status);
     json_decref(some);
     snprintf(q, sizeof(q), "group_ids=%s", group);
     some = all_employees(id, q, 100);
     assert_true(json_array_size(some) >= 1 && json_array_size(some) < EMPLOYEES);
-    json_array_foreach(some, i, e)
-    {
+    json_array_foreach (some, i, e) {
         json_t *g;
         size_t k;
         int member = 0;
-        json_array_foreach(json_object_get(e, "groups"), k, g) member |=
-            !strcmp(json_string_value(json_object_get(g, "id")), group);
+        json_array_foreach (json_object_get(e, "groups"), k, g)
+            member |= !strcmp(json_string_value(json_object_get(g, "id")), group);
         assert_true(member);
     }
     json_decref(some);
@@ -555,8 +548,7 @@ static void select_field(const char *id, const char *label_part)
 
     snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields?page_size=2000", id);
     assert_int_equal(api("GET", path, NULL, NULL, &r), 200);
-    json_array_foreach(json_object_get(data(&r), "results"), i, f)
-    {
+    json_array_foreach (json_object_get(data(&r), "results"), i, f) {
         const char *label = json_string_value(json_object_get(f, "label"));
         if (!fid[0] && label && strstr(label, label_part) &&
             !strcmp(json_string_value(json_object_get(f, "model")), "hris_employees"))
@@ -585,7 +577,8 @@ static json_t *all_of(const char *id, const char *endpoint, const char *query)
                  query ? query : "", cursor[0] ? "&cursor=" : "", cursor);
         if (api("GET", path, id, NULL, &r) != 200)
             fail_msg("GET %s: %ld %s", path, r.status, r.body);
-        json_array_foreach(json_object_get(data(&r), "results"), i, e) json_array_append(all, e);
+        json_array_foreach (json_object_get(data(&r), "results"), i, e)
+            json_array_append(all, e);
         next = json_object_get(data(&r), "next");
         if (!json_is_string(next)) {
             hresp_free(&r);
@@ -641,13 +634,11 @@ static void changes_and_deletions(void **state)
     after = all_employees(id, NULL, 250);
     assert_int_equal(json_array_size(after), EMPLOYEES - 1);
     /* changed_at moved for the updated employee alone. */
-    json_array_foreach(after, i, e)
-    {
+    json_array_foreach (after, i, e) {
         const char *rid = json_string_value(json_object_get(e, "remote_id"));
         json_t *old = NULL, *x;
         size_t k;
-        json_array_foreach(before, k, x)
-        {
+        json_array_foreach (before, k, x) {
             if (!strcmp(json_string_value(json_object_get(x, "remote_id")), rid))
                 old = x;
         }
@@ -816,8 +807,7 @@ static void other_models_and_their_filters(void **state)
 
     groups = all_of(id, "groups", NULL);
     assert_true(json_array_size(groups) > 1);
-    json_array_foreach(groups, i, g)
-    {
+    json_array_foreach (groups, i, g) {
         assert_string_equal(json_string_value(json_object_get(g, "type")), "DEPARTMENT");
         assert_true(json_is_string(json_object_get(g, "changed_at")));
         assert_true(json_object_get(g, "parent_id") != NULL);
@@ -863,15 +853,14 @@ static void other_models_and_their_filters(void **state)
 
     /* Every employee's nested objects are records of those lists. */
     emps = all_employees(id, NULL, 250);
-    json_array_foreach(emps, i, g)
-    {
+    json_array_foreach (emps, i, g) {
         const char *loc =
             json_string_value(json_object_get(json_object_get(g, "work_location"), "id"));
         json_t *x;
         size_t k;
         int found = 0;
-        json_array_foreach(locs, k, x) found |=
-            loc && !strcmp(json_string_value(json_object_get(x, "id")), loc);
+        json_array_foreach (locs, k, x)
+            found |= loc && !strcmp(json_string_value(json_object_get(x, "id")), loc);
         assert_true(found);
     }
     json_decref(emps);
@@ -882,8 +871,7 @@ static void other_models_and_their_filters(void **state)
         size_t k, overlapping = 0;
         assert_int_equal(json_array_size(abs), 2 * EMPLOYEES);
         assert_int_equal(json_array_size(types), 5);
-        json_array_foreach(abs, k, a)
-        {
+        json_array_foreach (abs, k, a) {
             const char *start = json_string_value(json_object_get(a, "start_date"));
             const char *end = json_string_value(json_object_get(a, "end_date"));
             assert_string_equal(

@@ -79,8 +79,7 @@ static json_t *record_of(json_t *records, const char *model)
     json_t *r;
     size_t i;
 
-    json_array_foreach(records, i, r)
-    {
+    json_array_foreach (records, i, r) {
         if (!strcmp(json_string_value(json_object_get(r, "model")), model))
             return r;
     }
