@@ -8,7 +8,9 @@
  * {"label","value","type","universal_id"}; integration fields hold the
  * wrapped value exactly. The employee's department/team, office and
  * subcompany become groups, locations and legal entities; each employee
- * also yields one employment from its contract attributes.
+ * also yields one employment from its contract attributes. Time-off types,
+ * periods (GET /v1/company/time-offs) and each fetched employee's balances
+ * (one request per employee) complete the absence models.
  */
 #include "connectors/connector.h"
 
@@ -453,7 +455,8 @@ static int id_string(json_t *v, char out[CONN_REMOTE_ID_MAX])
     return -1;
 }
 
-static int fetch_absence_types(struct conn_ctx *ctx, const struct conn_sink *sink)
+/* Also fills units (type id → "DAYS"/"HOURS"), which balances lack. */
+static int fetch_absence_types(struct conn_ctx *ctx, const struct conn_sink *sink, json_t *units)
 {
     char url[2048], rid[CONN_REMOTE_ID_MAX];
     json_t *j = NULL, *item;
@@ -482,12 +485,91 @@ static int fetch_absence_types(struct conn_ctx *ctx, const struct conn_sink *sin
                       json_is_true(json_object_get(a, "half_day_requests_enabled")) ? json_true()
                                                                                     : json_false(),
                       "exact_times_supported", 0);
+        json_object_set(units, rid, json_object_get(r.unified, "unit"));
         rc = emit_attribute_fields(sink, MODEL_ABSENCE_TYPES, a);
         if (rc == ERR_OK)
             rc = sink->record(sink->ud, &r);
         json_decref(r.unified);
     }
     json_decref(j);
+    if (rc == ERR_OK)
+        rc = sink->page_done(sink->ud);
+    return rc;
+}
+
+/* One item of an employee's balance list: a time-off balance in the unit
+ * of its type (units: type id → "DAYS"/"HOURS"). Items without a type id
+ * are skipped. */
+static int map_balance(const struct conn_sink *sink, const char *employee, json_t *b, json_t *units)
+{
+    char type[CONN_REMOTE_ID_MAX], rid[2 * CONN_REMOTE_ID_MAX];
+    struct conn_record r;
+    json_t *unit;
+    int rc;
+
+    if (id_string(json_object_get(b, "id"), type) != 0)
+        return ERR_OK;
+    snprintf(rid, sizeof(rid), "%s-%s", employee, type);
+    if (strlen(rid) >= CONN_REMOTE_ID_MAX)
+        return ERR_OK;
+    unit = json_object_get(units, type);
+    memset(&r, 0, sizeof(r));
+    r.model = MODEL_TIME_OFF_BALANCES;
+    r.remote_id = rid;
+    r.raw = b;
+    r.unified = json_pack("{s:o, s:O, s:n, s:n}", "balance",
+                          normalize_number(json_object_get(b, "balance")), "balance_unit",
+                          unit ? unit : json_null(), "used", "used_unit");
+    snprintf(r.links[0].remote_id, CONN_REMOTE_ID_MAX, "%s", employee);
+    r.links[0].attr = "employee_id";
+    r.links[0].target = MODEL_EMPLOYEES;
+    snprintf(r.links[1].remote_id, CONN_REMOTE_ID_MAX, "%s", type);
+    r.links[1].attr = "type_id";
+    r.links[1].target = MODEL_ABSENCE_TYPES;
+    r.nlinks = 2;
+    rc = emit_attribute_fields(sink, MODEL_TIME_OFF_BALANCES, b);
+    if (rc == ERR_OK)
+        rc = sink->record(sink->ud, &r);
+    json_decref(r.unified);
+    return rc;
+}
+
+/* GET /v1/company/employees/{id}/absences/balance: one balance per type. */
+static int fetch_balances(struct conn_ctx *ctx, const struct conn_sink *sink, const char *employee,
+                          json_t *units)
+{
+    char url[2048];
+    json_t *j = NULL, *b;
+    size_t i;
+    int rc;
+
+    snprintf(url, sizeof(url), "%s/v1/company/employees/%s/absences/balance", ctx->base_url,
+             employee);
+    rc = get_json(ctx, url, "GET /v1/company/employees/{id}/absences/balance", &j);
+    json_array_foreach (json_object_get(j, "data"), i, b) {
+        if (rc != ERR_OK)
+            break;
+        rc = map_balance(sink, employee, b, units);
+    }
+    json_decref(j);
+    return rc;
+}
+
+/* The balances of the employees of one page. */
+static int fetch_page_balances(struct conn_ctx *ctx, const struct conn_sink *sink, json_t *page,
+                               json_t *units)
+{
+    char id[CONN_REMOTE_ID_MAX];
+    json_t *item;
+    size_t i;
+    int rc = ERR_OK;
+
+    json_array_foreach (page, i, item) {
+        if (rc != ERR_OK)
+            break;
+        if (id_string(json_object_get(json_object_get(item, "attributes"), "id"), id) == 0)
+            rc = fetch_balances(ctx, sink, id, units);
+    }
     if (rc == ERR_OK)
         rc = sink->page_done(sink->ud);
     return rc;
@@ -586,7 +668,11 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
 {
     char url[2048];
     long offset = 0;
+    json_t *units = json_object();
     int rc = fetch_attributes(ctx, sink);
+
+    if (rc == ERR_OK)
+        rc = fetch_absence_types(ctx, sink, units);
 
     for (int page = 0; rc == ERR_OK && page < MAX_PAGES; page++) {
         json_t *j = NULL, *item, *meta;
@@ -614,6 +700,8 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
         }
         if (rc == ERR_OK)
             rc = sink->page_done(sink->ud);
+        if (rc == ERR_OK)
+            rc = fetch_page_balances(ctx, sink, json_object_get(j, "data"), units);
         meta = json_object_get(j, "metadata");
         current = (long)json_integer_value(json_object_get(meta, "current_page"));
         total_pages = (long)json_integer_value(json_object_get(meta, "total_pages"));
@@ -622,8 +710,7 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
             break;
         offset += (long)n;
     }
-    if (rc == ERR_OK)
-        rc = fetch_absence_types(ctx, sink);
+    json_decref(units);
     if (rc == ERR_OK)
         rc = fetch_absences(ctx, sink);
     return rc;
@@ -642,7 +729,7 @@ const struct connector connector_personio = {
     .tool = "personio",
     .models = (1u << MODEL_EMPLOYEES) | (1u << MODEL_EMPLOYMENTS) | (1u << MODEL_GROUPS) |
               (1u << MODEL_LOCATIONS) | (1u << MODEL_LEGAL_ENTITIES) | (1u << MODEL_ABSENCE_TYPES) |
-              (1u << MODEL_ABSENCES),
+              (1u << MODEL_ABSENCES) | (1u << MODEL_TIME_OFF_BALANCES),
     .supports_delta = 1,
     .authenticate = authenticate,
     .fetch = fetch,

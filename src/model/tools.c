@@ -30,12 +30,6 @@ static const char *const personio_unsupported[] = {"employee_number",
                                                    "bank_accounts",
                                                    NULL};
 
-#define PERSONIO_COVERAGE                                                                          \
-    {                                                                                              \
-        COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED, COV_SUPPORTED,  \
-            COV_SUPPORTED, COV_NOT_IMPLEMENTED                                                     \
-    }
-
 /* BambooHR keeps no nationality, tax or bank data in its standard fields. */
 static const char *const bamboohr_unsupported[] = {
     "nationality",       "ssn", "tax_id", "ethnicity", "avatar", "home_address", "bank_accounts",
@@ -58,7 +52,7 @@ static const char *const factorial_unsupported[] = {
 
 static const struct tool_def tools[] = {
     {"personio", "Personio", "https://api.personio.de", personio_keys,
-     "https://developer.personio.de/docs/getting-started-with-the-personio-api", PERSONIO_COVERAGE,
+     "https://developer.personio.de/docs/getting-started-with-the-personio-api", ALL_SUPPORTED,
      personio_unsupported},
     {"bamboohr", "BambooHR", "https://api.bamboohr.com/api/gateway.php/{company_domain}",
      bamboohr_keys, "https://documentation.bamboohr.com/docs/getting-started", ALL_SUPPORTED,

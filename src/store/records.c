@@ -65,10 +65,11 @@ int store_records_state(struct store *s, const char *integration_id, const char 
     return rc;
 }
 
-int store_stage(struct store *s, const char *run_id, const struct store_staged *recs, int n)
+int store_stage(struct store *s, const char *run_id, int batch, const struct store_staged *recs,
+                int n)
 {
     struct store_conn *c = NULL;
-    struct store_param p[8];
+    struct store_param p[9];
     int rc;
 
     if (n <= 0)
@@ -88,26 +89,28 @@ int store_stage(struct store *s, const char *run_id, const struct store_staged *
         p[5] = sp_text(st->summary);
         p[6] = sp_text(st->hash);
         p[7] = sp_int(st->is_new);
+        p[8] = sp_int(batch);
         /* The engine stages each record at most once per run. */
         rc = store_exec_params(c, s,
                                "INSERT INTO staged_records (run_id, id, model, remote_id, body, "
-                               "summary, hash, is_new) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                               p, 8, NULL);
+                               "summary, hash, is_new, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               p, 9, NULL);
+        p[4] = sp_int(batch);
         for (int j = 0; rc == ERR_OK && j < st->nattrs; j++) {
             p[2] = sp_text(st->attrs[j].name);
             p[3] = sp_text(st->attrs[j].value);
             rc = store_exec_params(c, s,
-                                   "INSERT INTO staged_attrs (run_id, record_id, name, value) "
-                                   "VALUES (?, ?, ?, ?)",
-                                   p, 4, NULL);
+                                   "INSERT INTO staged_attrs (run_id, record_id, name, value, "
+                                   "batch) VALUES (?, ?, ?, ?, ?)",
+                                   p, 5, NULL);
         }
         for (int j = 0; rc == ERR_OK && j < st->nvalues; j++) {
             p[2] = sp_text(st->values[j].field_id);
             p[3] = sp_text(st->values[j].value);
             rc = store_exec_params(c, s,
-                                   "INSERT INTO staged_values (run_id, record_id, field_id, value) "
-                                   "VALUES (?, ?, ?, ?)",
-                                   p, 4, NULL);
+                                   "INSERT INTO staged_values (run_id, record_id, field_id, value, "
+                                   "batch) VALUES (?, ?, ?, ?, ?)",
+                                   p, 5, NULL);
         }
     }
     if (rc == ERR_OK)
@@ -118,7 +121,7 @@ int store_stage(struct store *s, const char *run_id, const struct store_staged *
     return rc;
 }
 
-static int count(struct store *s, struct store_conn *c, const char *sql,
+static int count(const struct store *s, struct store_conn *c, const char *sql,
                  const struct store_param *p, int n, int64_t *out)
 {
     struct store_rows *r = NULL;
@@ -130,6 +133,35 @@ static int count(struct store *s, struct store_conn *c, const char *sql,
     *out = rc > 0 ? s->drv->get_int(r, 0) : 0;
     s->drv->finish(r);
     return rc < 0 ? -rc : ERR_OK;
+}
+
+int store_staged_batches(const struct store *s, struct store_conn *c, const char *run_id,
+                         int64_t *lo, int64_t *hi)
+{
+    struct store_param p[1] = {sp_text(run_id)};
+    int rc = count(s, c, "SELECT coalesce(min(batch), 1) FROM staged_records WHERE run_id = ?", p,
+                   1, lo);
+
+    if (rc == ERR_OK)
+        rc = count(s, c, "SELECT coalesce(max(batch), 0) FROM staged_records WHERE run_id = ?", p,
+                   1, hi);
+    return rc;
+}
+
+int store_drop_staged_batch(const struct store *s, struct store_conn *c, const char *run_id,
+                            int64_t batch)
+{
+    static const char *const sql[] = {
+        "DELETE FROM staged_records WHERE run_id = ? AND batch = ?",
+        "DELETE FROM staged_attrs WHERE run_id = ? AND batch = ?",
+        "DELETE FROM staged_values WHERE run_id = ? AND batch = ?",
+    };
+    struct store_param p[2] = {sp_text(run_id), sp_int(batch)};
+    int rc = ERR_OK;
+
+    for (size_t i = 0; rc == ERR_OK && i < sizeof(sql) / sizeof(sql[0]); i++)
+        rc = store_exec_params(c, s, sql[i], p, 2, NULL);
+    return rc;
 }
 
 static int upsert_fields(struct store *s, struct store_conn *c, const struct store_apply *a)
@@ -203,12 +235,61 @@ static int mark_deleted(struct store *s, struct store_conn *c, struct store_appl
     return rc;
 }
 
+/* Moves one staged batch into place and drops it from the staging area. */
+static int apply_batch(struct store *s, struct store_conn *c, const char *integ, const char *run,
+                       int64_t batch, int64_t now)
+{
+    struct store_param p[4] = {sp_text(integ), sp_int(now), sp_text(run), sp_int(batch)};
+    int rc;
+
+    rc = store_exec_params(c, s,
+                           "INSERT INTO records (integration_id, id, model, remote_id, body, "
+                           "summary, hash, changed_at, remote_deleted_at) "
+                           "SELECT ?, id, model, remote_id, body, summary, hash, ?, NULL "
+                           "FROM staged_records WHERE run_id = ? AND batch = ? "
+                           "ON CONFLICT (integration_id, id) DO UPDATE SET "
+                           "remote_id = excluded.remote_id, body = excluded.body, "
+                           "summary = excluded.summary, hash = excluded.hash, "
+                           "changed_at = excluded.changed_at, remote_deleted_at = NULL",
+                           p, 4, NULL);
+    p[1] = sp_text(run);
+    p[2] = sp_int(batch);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "DELETE FROM record_attrs WHERE integration_id = ? AND record_id "
+                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ?)",
+                               p, 3, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "INSERT INTO record_attrs (integration_id, record_id, name, value) "
+                               "SELECT ?, record_id, name, value FROM staged_attrs "
+                               "WHERE run_id = ? AND batch = ?",
+                               p, 3, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "DELETE FROM field_values WHERE integration_id = ? AND record_id "
+                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ?)",
+                               p, 3, NULL);
+    /* A field switched off while the run fetched keeps no values. */
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "INSERT INTO field_values (integration_id, record_id, field_id, "
+                               "value) SELECT ?, v.record_id, v.field_id, v.value "
+                               "FROM staged_values v JOIN integration_fields f "
+                               "ON f.id = v.field_id AND f.passthrough = 1 "
+                               "WHERE v.run_id = ? AND v.batch = ?",
+                               p, 3, NULL);
+    if (rc == ERR_OK)
+        rc = store_drop_staged_batch(s, c, run, batch);
+    return rc;
+}
+
 int store_sync_apply(struct store *s, struct store_apply *a)
 {
     struct store_conn *c = NULL;
     struct store_param p[8];
     const char *integ = a->run->integration_id, *run = a->run->id;
-    int64_t held = 0;
+    int64_t held = 0, lo = 1, hi = 0;
     int rc;
 
     rc = store_conn_get(s, &c);
@@ -235,45 +316,10 @@ int store_sync_apply(struct store *s, struct store_apply *a)
         rc = count(s, c, "SELECT count(*) FROM staged_records WHERE run_id = ? AND is_new = 0", p,
                    1, &a->updated);
 
-    p[0] = sp_text(integ);
-    p[1] = sp_int(a->now);
-    p[2] = sp_text(run);
     if (rc == ERR_OK)
-        rc = store_exec_params(c, s,
-                               "INSERT INTO records (integration_id, id, model, remote_id, body, "
-                               "summary, hash, changed_at, remote_deleted_at) "
-                               "SELECT ?, id, model, remote_id, body, summary, hash, ?, NULL "
-                               "FROM staged_records WHERE run_id = ? "
-                               "ON CONFLICT (integration_id, id) DO UPDATE SET "
-                               "remote_id = excluded.remote_id, body = excluded.body, "
-                               "summary = excluded.summary, hash = excluded.hash, "
-                               "changed_at = excluded.changed_at, remote_deleted_at = NULL",
-                               p, 3, NULL);
-    p[1] = sp_text(run);
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s,
-                               "DELETE FROM record_attrs WHERE integration_id = ? AND record_id "
-                               "IN (SELECT id FROM staged_records WHERE run_id = ?)",
-                               p, 2, NULL);
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s,
-                               "INSERT INTO record_attrs (integration_id, record_id, name, value) "
-                               "SELECT ?, record_id, name, value FROM staged_attrs "
-                               "WHERE run_id = ?",
-                               p, 2, NULL);
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s,
-                               "DELETE FROM field_values WHERE integration_id = ? AND record_id "
-                               "IN (SELECT id FROM staged_records WHERE run_id = ?)",
-                               p, 2, NULL);
-    /* A field switched off while the run fetched keeps no values. */
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s,
-                               "INSERT INTO field_values (integration_id, record_id, field_id, "
-                               "value) SELECT ?, v.record_id, v.field_id, v.value "
-                               "FROM staged_values v JOIN integration_fields f "
-                               "ON f.id = v.field_id AND f.passthrough = 1 WHERE v.run_id = ?",
-                               p, 2, NULL);
+        rc = store_staged_batches(s, c, run, &lo, &hi);
+    for (int64_t b = lo; rc == ERR_OK && b <= hi; b++)
+        rc = apply_batch(s, c, integ, run, b, a->now);
     if (rc == ERR_OK && a->full)
         rc = mark_deleted(s, c, a);
     for (int i = 0; rc == ERR_OK && i < a->ntombstones; i++) {
@@ -288,14 +334,6 @@ int store_sync_apply(struct store *s, struct store_apply *a)
                                p, 4, &changed);
         a->deleted += changed;
     }
-
-    p[0] = sp_text(run);
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s, "DELETE FROM staged_records WHERE run_id = ?", p, 1, NULL);
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s, "DELETE FROM staged_attrs WHERE run_id = ?", p, 1, NULL);
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s, "DELETE FROM staged_values WHERE run_id = ?", p, 1, NULL);
 
     p[0] = sp_int(a->now);
     p[1] = sp_int(a->fetched);

@@ -239,9 +239,11 @@ typedef void store_state_fn(void *ud, const char *id, const char *hash, int dele
 int store_records_state(struct store *s, const char *integration_id, const char *const ids[], int n,
                         store_state_fn *fn, void *ud);
 
-/* Writes a batch of staged records of run_id in one transaction. Each
- * record may be staged once per run (ERR_CONFLICT otherwise). */
-int store_stage(struct store *s, const char *run_id, const struct store_staged *recs, int n);
+/* Writes batch number batch (one remote page; numbered from 1 up) of the
+ * staged records of run_id in one transaction. Each record may be staged
+ * once per run (ERR_CONFLICT otherwise). */
+int store_stage(struct store *s, const char *run_id, int batch, const struct store_staged *recs,
+                int n);
 
 /* A field a sync discovered. */
 struct store_field_def {
@@ -267,8 +269,9 @@ struct store_apply {
 };
 
 /* Applies a run in one transaction: upserts the discovered fields, moves
- * staged records, their attributes and values into place, marks unseen
- * records (FULL) and tombstoned ones deleted, drops the staging rows, marks the run SUCCEEDED
+ * staged records, their attributes and values into place batch by batch
+ * (so its memory is that of one batch), marks unseen records (FULL) and
+ * tombstoned ones deleted, drops the staging rows, marks the run SUCCEEDED
  * and the integration set up. ERR_NOT_FOUND when the worker lost the run's
  * lease (nothing is applied). */
 int store_sync_apply(struct store *s, struct store_apply *a);

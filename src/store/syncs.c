@@ -255,16 +255,14 @@ int store_sync_heartbeat(struct store *s, const char *run_id, const char *worker
     return rc == ERR_OK && n == 0 ? ERR_NOT_FOUND : rc;
 }
 
-/* Drops what a run staged. */
+/* Drops what a run staged, a batch at a time. */
 static int drop_staging(struct store *s, struct store_conn *c, const char *run_id)
 {
-    struct store_param p[1] = {sp_text(run_id)};
-    int rc = store_exec_params(c, s, "DELETE FROM staged_records WHERE run_id = ?", p, 1, NULL);
+    int64_t lo = 1, hi = 0;
+    int rc = store_staged_batches(s, c, run_id, &lo, &hi);
 
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s, "DELETE FROM staged_attrs WHERE run_id = ?", p, 1, NULL);
-    if (rc == ERR_OK)
-        rc = store_exec_params(c, s, "DELETE FROM staged_values WHERE run_id = ?", p, 1, NULL);
+    for (int64_t b = lo; rc == ERR_OK && b <= hi; b++)
+        rc = store_drop_staged_batch(s, c, run_id, b);
     return rc;
 }
 

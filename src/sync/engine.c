@@ -49,6 +49,7 @@ struct run_state {
     int nselected[MODEL_COUNT];
     struct pending *batch;
     int nbatch;
+    int nstaged_batches;             /* store_stage calls so far, which number the batches */
     char (*tombstones)[IDS_LEN + 1]; /* records the remote reported deleted */
     int ntombstones;
     int64_t last_beat;
@@ -358,7 +359,7 @@ static int on_page_done(void *ud)
         n++;
     }
     if (rc == ERR_OK)
-        rc = store_stage(st->env->store, st->run->id, staged, n);
+        rc = store_stage(st->env->store, st->run->id, ++st->nstaged_batches, staged, n);
     if (rc != ERR_OK && !st->e->msg[0])
         err_set(st->e, rc, "writing the staged records failed");
     for (int i = 0; i < st->nbatch; i++)

@@ -627,8 +627,8 @@ static void changes_and_deletions(void **state)
     sim_post("/personio/__sim/mutate", "{\"update\":[1010],\"delete\":[1011]}");
     run = force_sync(id, "FULL");
     expect_state(run, "SUCCEEDED");
-    /* The employee, the employment it carried and its two absences. */
-    assert_int_equal(json_integer_value(json_object_get(run, "records_deleted")), 4);
+    /* The employee, the employment it carried, its two absences and five balances. */
+    assert_int_equal(json_integer_value(json_object_get(run, "records_deleted")), 9);
     json_decref(run);
 
     after = all_employees(id, NULL, 250);
@@ -891,12 +891,25 @@ static void other_models_and_their_filters(void **state)
         json_decref(types);
     }
 
-    /* What Personio's connector does not provide is said so. */
-    assert_int_equal(api("GET", "/v1/hris/time-off-balances", id, NULL, &r), 404);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(r.json, "error"), "code")),
-        "INTEGRATION.MODEL_NOT_AVAILABLE");
-    hresp_free(&r);
+    /* One balance per employee and time-off type, in the type's unit. */
+    {
+        json_t *bals = all_of(id, "time-off-balances", NULL), *b;
+        size_t k;
+        assert_int_equal(json_array_size(bals), 5 * EMPLOYEES);
+        json_array_foreach (bals, k, b) {
+            const char *unit = json_string_value(json_object_get(b, "balance_unit"));
+            assert_true(json_is_number(json_object_get(b, "balance")));
+            assert_true(unit && (!strcmp(unit, "DAYS") || !strcmp(unit, "HOURS")));
+            assert_true(json_is_string(json_object_get(b, "employee_id")));
+            assert_true(json_is_string(json_object_get(b, "type_id")));
+        }
+        snprintf(q, sizeof(q), "employee_id=%s",
+                 json_string_value(json_object_get(json_array_get(bals, 0), "employee_id")));
+        some = all_of(id, "time-off-balances", q);
+        assert_int_equal(json_array_size(some), 5);
+        json_decref(some);
+        json_decref(bals);
+    }
     json_decref(groups);
     json_decref(locs);
     json_decref(jobs);

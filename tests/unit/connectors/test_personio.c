@@ -193,12 +193,49 @@ static void unknown_enum_values_pass_through(void **state)
     json_decref(v);
 }
 
+static void maps_a_balance_in_its_types_unit(void **state)
+{
+    struct captured c = {json_array(), json_object()};
+    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c};
+    json_t *units = json_pack("{s:s}", "1", "DAYS");
+    json_t *list = json_loads("[{\"id\":1,\"name\":\"Vacation\",\"category\":\"paid_vacation\","
+                              "\"balance\":12.5,\"available_balance\":12.5},"
+                              "{\"id\":7,\"name\":\"Unknown\",\"balance\":\"3\"},"
+                              "{\"name\":\"no id\",\"balance\":1}]",
+                              0, NULL);
+    json_t *want = json_pack("{s:f, s:s, s:n, s:n}", "balance", 12.5, "balance_unit", "DAYS",
+                             "used", "used_unit");
+    json_t *r;
+
+    (void)state;
+    for (size_t i = 0; i < json_array_size(list); i++)
+        assert_int_equal(map_balance(&sink, "1001", json_array_get(list, i), units), ERR_OK);
+    assert_int_equal(json_array_size(c.records), 2);
+    r = json_array_get(c.records, 0);
+    assert_string_equal(json_string_value(json_object_get(r, "remote_id")), "1001-1");
+    assert_true(json_equal(json_object_get(r, "unified"), want));
+    assert_string_equal(jsonx_str(json_object_get(r, "links"), "employee_id"), "1001");
+    assert_string_equal(jsonx_str(json_object_get(r, "links"), "type_id"), "1");
+    /* A type not listed has no known unit; a numeric string stays a number. */
+    r = json_array_get(c.records, 1);
+    assert_true(json_is_null(json_object_get(json_object_get(r, "unified"), "balance_unit")));
+    assert_true(json_number_value(json_object_get(json_object_get(r, "unified"), "balance")) ==
+                3.0);
+    assert_non_null(json_object_get(c.fields, "hris_time_off_balances/available_balance"));
+    json_decref(want);
+    json_decref(units);
+    json_decref(list);
+    json_decref(c.records);
+    json_decref(c.fields);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(maps_the_documented_employee),
         cmocka_unit_test(bad_items_fail_with_a_reason),
         cmocka_unit_test(unknown_enum_values_pass_through),
+        cmocka_unit_test(maps_a_balance_in_its_types_unit),
     };
     return cmocka_run_group_tests_name("connectors/personio", tests, NULL, NULL);
 }

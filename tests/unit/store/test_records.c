@@ -3,6 +3,7 @@
 #include "store_fixture.h"
 
 #include <setjmp.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -59,7 +60,9 @@ static struct store_apply run_with(struct fx *f, const char *const *ids, const c
         seen_ids[i] = ids[i];
     }
     seen_n = n;
-    assert_int_equal(store_stage(f->s, run.id, st, n), ERR_OK);
+    /* One record per batch, so applying walks several batches. */
+    for (int i = 0; i < n; i++)
+        assert_int_equal(store_stage(f->s, run.id, i + 1, &st[i], 1), ERR_OK);
     memset(&a, 0, sizeof(a));
     a.run = &run;
     a.worker = "w";
@@ -287,7 +290,7 @@ static void a_lost_lease_applies_nothing(void **state)
     struct store_apply a;
     int64_t later = isotime_now_ms() + 120000;
 
-    assert_int_equal(store_stage(f->s, run.id, &st, 1), ERR_OK);
+    assert_int_equal(store_stage(f->s, run.id, 1, &st, 1), ERR_OK);
     assert_int_equal(store_sync_claim(f->s, "w2", later, later + 60000, &other), ERR_OK);
     memset(&a, 0, sizeof(a));
     a.run = &run;
@@ -301,6 +304,49 @@ static void a_lost_lease_applies_nothing(void **state)
     store_sync_run_free(&other);
 }
 
+/* Rows left in the staging tables, read with SQLite itself. */
+static int64_t staged_rows(struct fx *f)
+{
+    char path[128];
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int64_t n = -1;
+
+    snprintf(path, sizeof(path), "%s/t.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT (SELECT count(*) FROM staged_records) + "
+                                        "(SELECT count(*) FROM staged_attrs) + "
+                                        "(SELECT count(*) FROM staged_values)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return n;
+}
+
+static void a_failed_run_drops_every_staged_batch(void **state)
+{
+    struct fx *f = *state;
+    struct store_sync_run run = claim_one(f);
+    struct store_attr attr = {"work_email", "x@acme.example"};
+    struct store_value val = {"F1", "1"};
+    struct store_staged st = {"A", "hris_employees", "A", "{", "{", "h", 1, &attr, 1, &val, 1};
+
+    assert_int_equal(store_stage(f->s, run.id, 1, &st, 1), ERR_OK);
+    st.id = "B";
+    assert_int_equal(store_stage(f->s, run.id, 2, &st, 1), ERR_OK);
+    st.id = "C";
+    assert_int_equal(store_stage(f->s, run.id, 5, &st, 1), ERR_OK);
+    assert_int_equal(staged_rows(f), 9);
+    assert_int_equal(store_sync_fail(f->s, &run, "w", "the remote went away"), ERR_OK);
+    assert_int_equal(staged_rows(f), 0);
+    assert_int_equal(list(f, 1, NULL).n, 0);
+    store_sync_run_free(&run);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -310,6 +356,7 @@ int main(void)
         T(fields_and_values),
         T(attribute_filters),
         T(a_lost_lease_applies_nothing),
+        T(a_failed_run_drops_every_staged_batch),
     };
     return cmocka_run_group_tests_name("store/records", tests, NULL, NULL);
 }
