@@ -322,9 +322,13 @@ static const char *const frequency_map[][2] = {{"Weekly", "WEEKLY"},
                                                {"Daily", "DAILY"},
                                                {NULL, NULL}};
 static const char *const unit_map[][2] = {{"days", "DAYS"}, {"hours", "HOURS"}, {NULL, NULL}};
+/* A request's status.status: BambooHR's documented words, and also the
+ * pending/rejected that hrsim's BambooHR sends (unmapped, they leaked into
+ * the unified status as lower-case strings). */
 static const char *const absence_status_map[][2] = {
     {"approved", "APPROVED"},    {"requested", "REQUESTED"},
-    {"denied", "DECLINED"},      {"declined", "DECLINED"},
+    {"pending", "REQUESTED"},    {"denied", "DECLINED"},
+    {"declined", "DECLINED"},    {"rejected", "DECLINED"},
     {"canceled", "CANCELLED"},   {"cancelled", "CANCELLED"},
     {"superceded", "CANCELLED"}, {NULL, NULL}};
 

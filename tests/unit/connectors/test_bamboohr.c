@@ -376,6 +376,41 @@ static void changed_feed_gives_ids_and_tombstones(void **state)
     json_decref(ids);
 }
 
+/* GET /v1/time_off/requests items: every status word BambooHR (and hrsim's
+ * BambooHR: pending, rejected) sends becomes the unified enum, none leaks. */
+static void time_off_request_statuses(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const cases[][2] = {{"approved", "APPROVED"},   {"requested", "REQUESTED"},
+                                           {"pending", "REQUESTED"},   {"denied", "DECLINED"},
+                                           {"rejected", "DECLINED"},   {"canceled", "CANCELLED"},
+                                           {"superceded", "CANCELLED"}};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char text[512], rid[16];
+        json_t *a, *u;
+
+        snprintf(rid, sizeof(rid), "%zu", 1000 + i);
+        snprintf(text, sizeof(text),
+                 "{\"id\":\"%s\",\"employeeId\":\"123\",\"status\":{\"lastChanged\":"
+                 "\"2025-08-20\",\"lastChangedByUserId\":\"1\",\"status\":\"%s\"},"
+                 "\"name\":\"Anna Schmidt\",\"start\":\"2025-09-01\",\"end\":\"2025-09-03\","
+                 "\"created\":\"2025-08-20\",\"type\":{\"id\":\"78\",\"name\":\"Vacation\"},"
+                 "\"amount\":{\"unit\":\"days\",\"amount\":\"2.5\"},\"notes\":{}}",
+                 rid, cases[i][0]);
+        a = json_loads(text, 0, NULL);
+        assert_non_null(a);
+        assert_int_equal(map_absence(&f->st, a), ERR_OK);
+        json_decref(a);
+        u = json_object_get(find(f->c.records, "hris_absences", rid), "unified");
+        assert_string_equal(jsonx_str(u, "status"), cases[i][1]);
+        assert_string_equal(jsonx_str(u, "start_date"), "2025-09-01T00:00:00.000Z");
+        assert_string_equal(jsonx_str(u, "end_date"), "2025-09-03T00:00:00.000Z");
+        assert_true(json_real_value(json_object_get(u, "amount")) == 2.5);
+        assert_string_equal(jsonx_str(u, "unit"), "DAYS");
+    }
+}
+
 static void money_and_headers(void **state)
 {
     json_t *amount, *currency, *v = json_pack("{s:s, s:s}", "value", "27000.00", "currency", "USD");
@@ -433,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(field_metadata_becomes_the_catalog, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_metadata_fails_readably, setup, teardown),
         cmocka_unit_test_setup_teardown(changed_feed_gives_ids_and_tombstones, setup, teardown),
+        cmocka_unit_test_setup_teardown(time_off_request_statuses, setup, teardown),
         cmocka_unit_test(money_and_headers),
         cmocka_unit_test_setup_teardown(basic_auth_from_the_key, setup, teardown),
     };
