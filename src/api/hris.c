@@ -6,8 +6,12 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/isotime.h"
+#include "core/jsonx.h"
 #include "model/models.h"
+#include "model/scope.h"
 #include "model/tools.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +77,8 @@ struct filters {
     char *stores[16];
     const char **lists[16];
     int nstores;
+    char *value_json; /* the custom_fields filter's value (JSON text) */
+    char field_id[IDS_LEN + 1];
 };
 
 static void filters_free(struct filters *f)
@@ -81,6 +87,7 @@ static void filters_free(struct filters *f)
         free(f->stores[i]);
         free(f->lists[i]);
     }
+    free(f->value_json);
 }
 
 /* Adds the list parameter name as a filter on attribute attr (NULL: ids). */
@@ -141,6 +148,68 @@ static int parse_common_filters(const struct req *rq, struct filters *f, int *ig
     return rc;
 }
 
+struct mapping_lookup {
+    const char *key;
+    int found;
+    char field_id[IDS_LEN + 1]; /* "" when unmapped */
+};
+
+static void on_mapping_lookup(void *ud, const char *key, const char *field_id)
+{
+    struct mapping_lookup *m = ud;
+
+    if (strcmp(key, m->key) != 0)
+        return;
+    m->found = 1;
+    snprintf(m->field_id, sizeof(m->field_id), "%s", field_id ? field_id : "");
+}
+
+/* custom_fields={"key": value}: records whose mapped field holds value
+ * (null: also those without one). An unmapped key holds null everywhere. */
+static int parse_custom_field_filter(const struct req *rq, const char *text, struct filters *f,
+                                     struct err *e)
+{
+    json_t *cf = json_loads(text, JSON_DECODE_ANY, NULL), *val;
+    struct mapping_lookup m;
+    struct buf b;
+    int rc;
+
+    if (!json_is_object(cf) || json_object_size(cf) != 1) {
+        json_decref(cf);
+        return err_set(e, ERR_INVALID,
+                       "custom_fields: expected a JSON object with one key, "
+                       "such as {\"tshirt_size\":\"XL\"}");
+    }
+    memset(&m, 0, sizeof(m));
+    m.key = json_object_iter_key(json_object_iter(cf));
+    val = json_object_iter_value(json_object_iter(cf));
+    if (json_is_object(val) || json_is_array(val)) {
+        rc = err_set(e, ERR_INVALID,
+                     "custom_fields.%.64s: the value must be a string, number, boolean or null",
+                     m.key);
+        json_decref(cf);
+        return rc;
+    }
+    rc = store_custom_fields_mapped(rq->app->store, rq->integration.id, "hris_employees",
+                                    on_mapping_lookup, &m);
+    if (rc == ERR_OK && !m.found)
+        rc = err_set(e, ERR_INVALID, "custom_fields: \"%.64s\" is not a custom field of employees",
+                     m.key);
+    if (rc == ERR_OK && !m.field_id[0]) {
+        f->q.value_none = !json_is_null(val);
+    } else if (rc == ERR_OK) {
+        buf_init(&b, 0);
+        jsonx_dump(val, &b);
+        f->value_json = buf_take(&b);
+        memcpy(f->field_id, m.field_id, sizeof(f->field_id));
+        f->q.value_field_id = f->field_id;
+        f->q.value_json = f->value_json;
+        f->q.value_or_missing = json_is_null(val);
+    }
+    json_decref(cf);
+    return rc;
+}
+
 static int parse_employee_filters(const struct req *rq, struct filters *f, struct err *e)
 {
     const struct tool_def *tool = tools_find(rq->integration.tool);
@@ -176,19 +245,8 @@ static int parse_employee_filters(const struct req *rq, struct filters *f, struc
         rc = add_list(rq, f, "personal_emails", "personal_email", 1,
                       tools_field_unsupported(tool, "personal_email"), ignore, e);
     v = req_query_get(rq, "custom_fields");
-    if (rc == ERR_OK && v) {
-        json_t *cf = json_loads(v, 0, NULL);
-        if (!json_is_object(cf) || json_object_size(cf) != 1)
-            rc = err_set(e, ERR_INVALID,
-                         "custom_fields: expected a JSON object with one key, "
-                         "such as {\"tshirt_size\":\"XL\"}");
-        else
-            rc = err_set(e, ERR_INVALID,
-                         "custom_fields: \"%.64s\" is not a custom field of "
-                         "this integration",
-                         json_object_iter_key(json_object_iter(cf)));
-        json_decref(cf);
-    }
+    if (rc == ERR_OK && v)
+        rc = parse_custom_field_filter(rq, v, f, e);
     return rc;
 }
 
@@ -524,6 +582,84 @@ static void append_fields(struct buf *b, const struct lookup *l, const char *rec
     buf_append_char(b, ']');
 }
 
+/* What records of a model carry beside their unified fields, as far as
+ * the scope config lets them: the fields selected for passthrough and the
+ * custom fields with the integration field each is mapped onto. */
+struct mapping {
+    char *key;
+    char field_id[IDS_LEN + 1]; /* "" when unmapped */
+};
+
+struct extras {
+    struct selected sel;
+    struct mapping *custom;
+    int ncustom;
+};
+
+static void on_mapping(void *ud, const char *key, const char *field_id)
+{
+    struct extras *x = ud;
+
+    x->custom = xrealloc(x->custom, sizeof(*x->custom) * (size_t)(x->ncustom + 1));
+    x->custom[x->ncustom].key = xstrdup(key);
+    snprintf(x->custom[x->ncustom].field_id, IDS_LEN + 1, "%s", field_id ? field_id : "");
+    x->ncustom++;
+}
+
+static int extras_load(const struct req *rq, enum model m, struct extras *x)
+{
+    const char *model = models_get(m)->id;
+    struct scope sc;
+    int rc = ERR_OK;
+
+    scope_from_text(rq->integration.scope_config, &sc);
+    if (sc.m[m].integration_fields)
+        rc = store_fields_selected(rq->app->store, rq->integration.id, model, on_selected, &x->sel);
+    if (rc == ERR_OK && sc.m[m].custom_fields)
+        rc = store_custom_fields_mapped(rq->app->store, rq->integration.id, model, on_mapping, x);
+    return rc;
+}
+
+/* Whether rendering needs stored field values at all. */
+static int extras_need_values(const struct extras *x)
+{
+    int need = x->sel.n > 0;
+
+    for (int i = 0; i < x->ncustom; i++)
+        need |= x->custom[i].field_id[0] != '\0';
+    return need;
+}
+
+static void extras_free(struct extras *x)
+{
+    selected_free(&x->sel);
+    for (int i = 0; i < x->ncustom; i++)
+        free(x->custom[i].key);
+    free(x->custom);
+}
+
+/* ,"custom_fields":{…},"integration_fields":[…] */
+static void append_extras(struct buf *b, const struct lookup *l, const char *record_id,
+                          const struct extras *x)
+{
+    json_t *vals = json_object_get(l->values, record_id);
+
+    buf_append_str(b, ",\"custom_fields\":{");
+    for (int i = 0; i < x->ncustom; i++) {
+        json_t *v = x->custom[i].field_id[0] ? json_object_get(vals, x->custom[i].field_id) : NULL;
+        if (i)
+            buf_append_char(b, ',');
+        buf_append_json_string(b, x->custom[i].key, strlen(x->custom[i].key));
+        buf_append_char(b, ':');
+        if (v)
+            buf_append(b, json_string_value(v), json_string_length(v));
+        else
+            buf_append_str(b, "null");
+    }
+    buf_append_char(b, '}');
+    append_fields(b, l, record_id, &x->sel);
+}
+
 static const struct row *nested_row(const struct lookup *l, const char *id)
 {
     json_t *i = json_object_get(l->nested, id);
@@ -582,7 +718,7 @@ static void append_groups(struct buf *b, const struct lookup *l, const char *key
 }
 
 static void render_employee(struct buf *b, const struct row *e, const struct lookup *l,
-                            const struct selected *emp_sel, const struct selected *job_sel)
+                            const struct extras *emp_x, const struct extras *job_x)
 {
     json_t *kids = children_of(&l->jobs, e->id), *ix;
     size_t i;
@@ -590,7 +726,7 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
     buf_append(b, e->body, e->body_len);
     append_time(b, "changed_at", e->changed_at);
     append_time(b, "remote_deleted_at", e->deleted_at);
-    append_fields(b, l, e->id, emp_sel);
+    append_extras(b, l, e->id, emp_x);
     buf_append_str(b, ",\"employments\":[");
     json_array_foreach (kids, i, ix) {
         const struct row *j = &l->jobs.rows.v[json_integer_value(ix)];
@@ -599,7 +735,7 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
         buf_append(b, j->body, j->body_len);
         append_time(b, "changed_at", j->changed_at);
         append_time(b, "remote_deleted_at", j->deleted_at);
-        append_fields(b, l, j->id, job_sel);
+        append_extras(b, l, j->id, job_x);
         buf_append_char(b, '}');
     }
     buf_append_str(b, "],\"time_off_balances\":[");
@@ -622,16 +758,25 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
     buf_append_char(b, '}');
 }
 
-/* Answers INTEGRATION.MODEL_NOT_AVAILABLE unless the integration's tool syncs m. */
+/* Answers INTEGRATION.MODEL_NOT_AVAILABLE unless the integration's tool
+ * syncs m, and INTEGRATION.MODEL_DISABLED when its scope config turns m off. */
 static int model_available(const struct req *rq, struct resp *rs, enum model m)
 {
     const struct tool_def *t = tools_find(rq->integration.tool);
+    struct scope sc;
 
-    if (t && t->coverage[m] == COV_SUPPORTED)
-        return 1;
-    resp_error(rs, HE_MODEL_NOT_AVAILABLE, "the %s model is not available for %s integrations",
-               models_get(m)->id, t ? t->label : rq->integration.tool);
-    return 0;
+    if (!t || t->coverage[m] != COV_SUPPORTED) {
+        resp_error(rs, HE_MODEL_NOT_AVAILABLE, "the %s model is not available for %s integrations",
+                   models_get(m)->id, t ? t->label : rq->integration.tool);
+        return 0;
+    }
+    scope_from_text(rq->integration.scope_config, &sc);
+    if (!sc.m[m].enabled) {
+        resp_error(rs, HE_MODEL_DISABLED,
+                   "the %s model is disabled in the integration's scope config", models_get(m)->id);
+        return 0;
+    }
+    return 1;
 }
 
 static const char *const employee_links[] = {"manager_id", "group_id", "legal_entity_id",
@@ -645,7 +790,7 @@ void hris_employees(struct req *rq, struct resp *rs)
     struct paging pg;
     struct rows page = {0};
     struct lookup l;
-    struct selected emp_sel = {0}, job_sel = {0};
+    struct extras emp_x = {0}, job_x = {0};
     const char **ids = NULL, **linked = NULL;
     struct buf out;
     struct err e;
@@ -711,12 +856,12 @@ void hris_employees(struct req *rq, struct resp *rs)
         rc = store_records_children(app->store, integ, "hris_time_off_balances", "employee_id", ids,
                                     page.n, f.q.include_deleted, on_child, &l.balances);
     if (rc == ERR_OK)
-        rc = store_fields_selected(app->store, integ, "hris_employees", on_selected, &emp_sel);
+        rc = extras_load(rq, MODEL_EMPLOYEES, &emp_x);
     if (rc == ERR_OK)
-        rc = store_fields_selected(app->store, integ, "hris_employments", on_selected, &job_sel);
-    if (rc == ERR_OK && emp_sel.n)
+        rc = extras_load(rq, MODEL_EMPLOYMENTS, &job_x);
+    if (rc == ERR_OK && extras_need_values(&emp_x))
         rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
-    if (rc == ERR_OK && job_sel.n) {
+    if (rc == ERR_OK && extras_need_values(&job_x)) {
         const char **job_ids = xcalloc((size_t)l.jobs.rows.n + 1, sizeof(*job_ids));
         for (int i = 0; i < l.jobs.rows.n; i++)
             job_ids[i] = l.jobs.rows.v[i].id;
@@ -732,7 +877,7 @@ void hris_employees(struct req *rq, struct resp *rs)
     for (int i = 0; i < page.n; i++) {
         if (i)
             buf_append_char(&out, ',');
-        render_employee(&out, &page.v[i], &l, &emp_sel, &job_sel);
+        render_employee(&out, &page.v[i], &l, &emp_x, &job_x);
     }
     buf_append_str(&out, "],\"next\":");
     next = paging_next(rq, &pg, more, page.n ? page.v[page.n - 1].id : NULL);
@@ -750,8 +895,8 @@ out:
     json_decref(l.values);
     rows_free(&l.nested_rows);
     rows_free(&page);
-    selected_free(&emp_sel);
-    selected_free(&job_sel);
+    extras_free(&emp_x);
+    extras_free(&job_x);
     filters_free(&f);
     free(ids);
     free(linked);
@@ -780,7 +925,7 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
     struct paging pg;
     struct rows page = {0};
     struct lookup l;
-    struct selected sel = {0};
+    struct extras x = {0};
     const char **ids = NULL, **linked = NULL;
     json_t *next = NULL;
     struct buf out;
@@ -829,8 +974,8 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
             rc = store_records_summaries(app->store, integ, linked, nlinked, on_nested, &l);
     }
     if (rc == ERR_OK && md->has_custom_fields)
-        rc = store_fields_selected(app->store, integ, md->id, on_selected, &sel);
-    if (rc == ERR_OK && sel.n)
+        rc = extras_load(rq, d->model, &x);
+    if (rc == ERR_OK && extras_need_values(&x))
         rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
     if (rc != ERR_OK) {
         resp_from_err(rs, rc, NULL);
@@ -846,7 +991,7 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
         append_time(&out, "changed_at", r->changed_at);
         append_time(&out, "remote_deleted_at", r->deleted_at);
         if (md->has_custom_fields)
-            append_fields(&out, &l, r->id, &sel);
+            append_extras(&out, &l, r->id, &x);
         if (d->type_attr)
             append_single(&out, &l, "type", r->id, d->type_attr, 1);
         buf_append_char(&out, '}');
@@ -865,7 +1010,7 @@ out:
     json_decref(l.values);
     rows_free(&l.nested_rows);
     rows_free(&page);
-    selected_free(&sel);
+    extras_free(&x);
     filters_free(&f);
     free(ids);
     free(linked);

@@ -5,6 +5,7 @@
 #include "api/paging.h"
 #include "core/log.h"
 #include "http/auth.h"
+#include "model/scope.h"
 #include "sync/jobs.h"
 
 #include <string.h>
@@ -23,21 +24,29 @@ static json_t *field_json(const struct store_field *f)
 struct list_state {
     json_t *results;
     char last[IDS_LEN + 1];
-    int n;
+    int n, limit;
+    struct scope scope;
 };
 
+/* Fields of models whose integration fields the scope config turns off are
+ * not shown (the next sync drops them); such a page may come out short. */
 static void on_field(void *ud, const struct store_field *f)
 {
     struct list_state *st = ud;
+    enum model m;
 
-    st->n++;
-    json_array_append_new(st->results, field_json(f));
+    if (++st->n > st->limit)
+        return; /* the row that tells whether another page follows */
     memcpy(st->last, f->id, sizeof(st->last));
+    if (models_find(f->model, &m) == 0 &&
+        (!st->scope.m[m].enabled || !st->scope.m[m].integration_fields))
+        return;
+    json_array_append_new(st->results, field_json(f));
 }
 
 void integration_fields_list(struct req *rq, struct resp *rs)
 {
-    struct list_state st = {NULL, "", 0};
+    struct list_state st;
     struct paging pg;
     struct err e;
     json_t *next;
@@ -52,6 +61,9 @@ void integration_fields_list(struct req *rq, struct resp *rs)
         resp_from_err(rs, rc, &e);
         return;
     }
+    memset(&st, 0, sizeof(st));
+    st.limit = pg.limit;
+    scope_from_text(rq->integration.scope_config, &st.scope);
     st.results = json_array();
     /* One more than the page tells whether another page follows. */
     rc = store_fields_list(rq->app->store, rq->integration.id, pg.after, pg.limit + 1, on_field,
@@ -62,12 +74,6 @@ void integration_fields_list(struct req *rq, struct resp *rs)
         return;
     }
     more = st.n > pg.limit;
-    if (more) {
-        json_array_remove(st.results, (size_t)pg.limit);
-        snprintf(st.last, sizeof(st.last), "%s",
-                 json_string_value(
-                     json_object_get(json_array_get(st.results, (size_t)pg.limit - 1), "id")));
-    }
     next = paging_next(rq, &pg, more, st.last);
     resp_json_take(rs, 200,
                    json_pack("{s:s, s:{s:o, s:O, s:O}, s:O}", "status", "success", "data",

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "http/auth.h"
+#include "model/scope.h"
 #include "model/tools.h"
 
 #include <stdio.h>
@@ -249,25 +250,32 @@ static json_t *time_json(int64_t ms)
     return json_string(ts);
 }
 
-static json_t *read_models_json(const struct tool_def *t)
+/* Per model and field: what the tool covers, what the scope config lets
+ * through, and so whether it is available. */
+static json_t *read_models_json(const struct tool_def *t, const struct scope *sc)
 {
     json_t *models = json_array();
 
     for (int m = 0; m < MODEL_COUNT; m++) {
         const struct model_def *md = models_get((enum model)m);
         enum coverage cov = t ? t->coverage[m] : COV_UNKNOWN;
-        int available = cov == COV_SUPPORTED;
+        int on = sc->m[m].enabled, available = cov == COV_SUPPORTED && on;
         json_t *fields = json_array();
 
-        for (const char *const *f = md->fields; *f; f++)
+        for (const char *const *f = md->fields; *f; f++) {
+            int field_on = on && scope_field_on(sc, (enum model)m, *f);
+            enum coverage fcov =
+                cov == COV_SUPPORTED && tools_field_unsupported(t, *f) ? COV_UNSUPPORTED : cov;
             json_array_append_new(
-                fields, json_pack("{s:s, s:b, s:s, s:s, s:b}", "id", *f, "is_available", available,
-                                  "coverage_status", tools_coverage_name(cov),
-                                  "scope_config_setting", "ENABLED", "opted_out_by_customer", 0));
+                fields, json_pack("{s:s, s:b, s:s, s:s, s:b}", "id", *f, "is_available",
+                                  available && field_on && fcov == COV_SUPPORTED, "coverage_status",
+                                  tools_coverage_name(fcov), "scope_config_setting",
+                                  field_on ? "ENABLED" : "DISABLED", "opted_out_by_customer", 0));
+        }
         json_array_append_new(models, json_pack("{s:s, s:s, s:b, s:s, s:s, s:b, s:o}", "id", md->id,
                                                 "label", md->label, "is_available", available,
                                                 "coverage_status", tools_coverage_name(cov),
-                                                "scope_config_setting", "ENABLED",
+                                                "scope_config_setting", on ? "ENABLED" : "DISABLED",
                                                 "opted_out_by_customer", 0, "fields", fields));
     }
     return models;
@@ -276,7 +284,9 @@ static json_t *read_models_json(const struct tool_def *t)
 static json_t *integration_json(const struct req *rq, const struct store_integration *it)
 {
     const struct tool_def *t = tools_find(it->tool);
+    struct scope sc;
 
+    scope_from_text(it->scope_config, &sc);
     return json_pack(
         "{s:s, s:{s:s, s:s, s:n, s:o, s:o}, s:s, s:s, s:s, s:{s:s, s:o, s:o}, s:{s:s, s:o}, "
         "s:o, s:o, s:b, s:o, s:[]}",
@@ -287,7 +297,7 @@ static json_t *integration_json(const struct req *rq, const struct store_integra
         it->organization_name, "creator_email", nullable(it->creator_email), "origin_id",
         nullable(it->origin_id), "scope_config", "id", it->scope_config_id, "name",
         nullable(it->scope_config_name), "data_expired_at", time_json(it->data_expired_at),
-        "created_at", time_json(it->created_at), "beta", 0, "read_models", read_models_json(t),
+        "created_at", time_json(it->created_at), "beta", 0, "read_models", read_models_json(t, &sc),
         "write_actions");
 }
 

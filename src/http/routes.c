@@ -1,11 +1,13 @@
 /* routes — the route table: every endpoint hrbridge serves. */
 #include "http/router.h"
 
+#include "api/custom_fields.h"
 #include "api/general.h"
 #include "api/hris.h"
 #include "api/integration_fields.h"
 #include "api/integrations.h"
 #include "api/passthrough.h"
+#include "api/scope_configs.h"
 #include "api/syncs.h"
 
 #include <stddef.h>
@@ -24,7 +26,19 @@ const struct route router_routes[] = {
      AUTH},
     {"PATCH", "/v1/integrations/{}/integration-fields/{}", integration_fields_update,
      FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/integrations/{}/custom-fields", integration_custom_fields_list, FAMILY_GENERAL,
+     AUTH},
+    {"PUT", "/v1/integrations/{}/custom-fields/{}", integration_custom_fields_update,
+     FAMILY_GENERAL, AUTH},
     {"GET", "/v1/integrations/{}/syncs", syncs_list, FAMILY_GENERAL, AUTH},
+    {"POST", "/v1/custom-field-definitions", custom_field_definitions_create, FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/custom-field-definitions", custom_field_definitions_list, FAMILY_GENERAL, AUTH},
+    {"DELETE", "/v1/custom-field-definitions/{}", custom_field_definitions_delete, FAMILY_GENERAL,
+     AUTH},
+    {"POST", "/v1/scope-configs", scope_configs_create, FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/scope-configs", scope_configs_list, FAMILY_GENERAL, AUTH},
+    {"GET", "/v1/scope-configs/{}", scope_configs_get, FAMILY_GENERAL, AUTH},
+    {"PUT", "/v1/scope-configs/{}", scope_configs_update, FAMILY_GENERAL, AUTH},
     {"POST", "/v1/force-sync", syncs_force, FAMILY_GENERAL, INTEG},
     {"POST", "/v1/passthrough/{}/{}", passthrough_post, FAMILY_GENERAL, INTEG},
     {"GET", "/v1/hris/employees", hris_employees, FAMILY_HRIS, INTEG},

@@ -18,7 +18,8 @@ void store_field_free(struct store_field *f)
     f->key = f->label = NULL;
 }
 
-static void read_field(const struct store *s, struct store_rows *r, struct store_field *f)
+static void read_field(const struct store *s, struct store_rows *r, int with_mapped,
+                       struct store_field *f)
 {
     memset(f, 0, sizeof(*f));
     store_col_copy(s, r, 0, f->id, sizeof(f->id));
@@ -27,11 +28,13 @@ static void read_field(const struct store *s, struct store_rows *r, struct store
     f->key = store_col_dup(s, r, 3);
     f->label = store_col_dup(s, r, 4);
     f->passthrough = (int)s->drv->get_int(r, 5);
+    f->mapped = with_mapped && s->drv->get_int(r, 6);
 }
 
-/* Runs a field query and calls fn for each row. */
-static int each_field(struct store *s, const char *sql, const struct store_param *p, int n,
-                      store_field_fn *fn, void *ud)
+/* Runs a field query and calls fn for each row; with_mapped: the query
+ * has a seventh column, whether a custom field is mapped onto the field. */
+static int each_field_cols(struct store *s, const char *sql, const struct store_param *p, int n,
+                           int with_mapped, store_field_fn *fn, void *ud)
 {
     struct store_conn *c = NULL;
     struct store_rows *r = NULL;
@@ -43,7 +46,7 @@ static int each_field(struct store *s, const char *sql, const struct store_param
     rc = s->drv->query(c, sql, p, n, &r);
     if (rc == ERR_OK) {
         while ((rc = s->drv->step(r)) > 0) {
-            read_field(s, r, &f);
+            read_field(s, r, with_mapped, &f);
             fn(ud, &f);
             store_field_free(&f);
         }
@@ -52,6 +55,12 @@ static int each_field(struct store *s, const char *sql, const struct store_param
     }
     store_conn_put(s, c, 0);
     return rc;
+}
+
+static int each_field(struct store *s, const char *sql, const struct store_param *p, int n,
+                      store_field_fn *fn, void *ud)
+{
+    return each_field_cols(s, sql, p, n, 0, fn, ud);
 }
 
 int store_fields_list(struct store *s, const char *integration_id, const char *after_id, int limit,
@@ -121,13 +130,25 @@ int store_field_set_passthrough(struct store *s, const char *integration_id, con
         rc = ERR_NOT_FOUND;
     /* Data minimisation: a field no longer selected keeps no values. */
     if (rc == ERR_OK && !on)
-        rc = store_exec_params(c, s, "DELETE FROM field_values WHERE field_id = ?", p + 2, 1, NULL);
+        rc = store_drop_unused_values(s, c, field_id);
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
     if (rc != ERR_OK)
         store_tx_rollback(s, c);
     store_conn_put(s, c, 0);
     return rc;
+}
+
+int store_drop_unused_values(const struct store *s, struct store_conn *c, const char *field_id)
+{
+    struct store_param p[3] = {sp_text(field_id), sp_text(field_id), sp_text(field_id)};
+
+    return store_exec_params(c, s,
+                             "DELETE FROM field_values WHERE field_id = ? AND NOT EXISTS "
+                             "(SELECT 1 FROM integration_fields WHERE id = ? AND passthrough = 1) "
+                             "AND NOT EXISTS (SELECT 1 FROM custom_field_mappings "
+                             "WHERE field_id = ?)",
+                             p, 3, NULL);
 }
 
 int store_fields_selected(struct store *s, const char *integration_id, const char *model,
@@ -139,4 +160,19 @@ int store_fields_selected(struct store *s, const char *integration_id, const cha
                       "SELECT " FIELD_COLUMNS " FROM integration_fields WHERE integration_id = ? "
                       "AND model = ? AND passthrough = 1 ORDER BY key, type",
                       p, 2, fn, ud);
+}
+
+int store_fields_collected(struct store *s, const char *integration_id, const char *model,
+                           store_field_fn *fn, void *ud)
+{
+    struct store_param p[2] = {sp_text(integration_id), sp_text(model)};
+
+    return each_field_cols(
+        s,
+        "SELECT " FIELD_COLUMNS ", EXISTS (SELECT 1 FROM custom_field_mappings "
+        "m WHERE m.field_id = f.id) AS mapped FROM integration_fields f "
+        "WHERE integration_id = ? AND model = ? AND (passthrough = 1 OR "
+        "EXISTS (SELECT 1 FROM custom_field_mappings m WHERE m.field_id = f.id)) "
+        "ORDER BY key, type",
+        p, 2, 1, fn, ud);
 }

@@ -15,8 +15,9 @@ void store_integration_free(struct store_integration *it)
     free(it->base_url);
     free(it->credentials);
     free(it->scope_config_name);
+    free(it->scope_config);
     it->organization_name = it->creator_email = it->origin_id = NULL;
-    it->base_url = it->scope_config_name = NULL;
+    it->base_url = it->scope_config_name = it->scope_config = NULL;
     it->credentials = NULL;
     it->credentials_len = 0;
 }
@@ -57,7 +58,7 @@ int store_integration_insert(struct store *s, const struct store_integration *it
 #define INTEGRATION_SELECT                                                                         \
     "SELECT i.id, i.environment_id, i.tool, i.enabled, i.auth_invalid, i.setup_status, "           \
     "i.organization_name, i.creator_email, i.origin_id, i.base_url, i.credentials, "               \
-    "i.scope_config_id, i.data_expired_at, i.created_at, sc.name "                                 \
+    "i.scope_config_id, i.data_expired_at, i.created_at, sc.name, sc.config "                      \
     "FROM integrations i JOIN scope_configs sc ON sc.id = i.scope_config_id "
 
 /* Reads one integration; env_id NULL means any environment. */
@@ -104,6 +105,7 @@ static int get_integration(struct store *s, const char *env_id, const char *id,
         it.data_expired_at = s->drv->is_null(r, 12) ? 0 : s->drv->get_int(r, 12);
         it.created_at = s->drv->get_int(r, 13);
         it.scope_config_name = store_col_dup(s, r, 14);
+        it.scope_config = store_col_dup(s, r, 15);
         if (!it.organization_name || !it.base_url || !it.credentials) {
             store_integration_free(&it);
             rc = -ERR_STORE;

@@ -113,6 +113,16 @@ int store_records_list(struct store *s, const struct store_list_query *lq, store
         buf_append_str(&q->sql, " AND r.remote_id IN ");
         qb_in(q, lq->remote_ids, lq->nremote_ids);
     }
+    if (lq->value_none)
+        buf_append_str(&q->sql, " AND 1 = 0");
+    if (lq->value_field_id) {
+        buf_append_str(&q->sql, lq->value_or_missing ? " AND NOT EXISTS (" : " AND EXISTS (");
+        buf_append_str(&q->sql, "SELECT 1 FROM field_values v WHERE v.integration_id = "
+                                "r.integration_id AND v.record_id = r.id AND v.field_id = ? AND ");
+        buf_append_str(&q->sql, lq->value_or_missing ? "v.value <> ?)" : "v.value = ?)");
+        qb_text(q, lq->value_field_id);
+        qb_text(q, lq->value_json);
+    }
     for (int i = 0; i < lq->nfilters; i++) {
         const struct store_attr_filter *f = &lq->filters[i];
 

@@ -270,17 +270,50 @@ static int apply_batch(struct store *s, struct store_conn *c, const char *integ,
                                "DELETE FROM field_values WHERE integration_id = ? AND record_id "
                                "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ?)",
                                p, 3, NULL);
-    /* A field switched off while the run fetched keeps no values. */
+    /* A field deselected (or unmapped) while the run fetched keeps no values. */
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
                                "INSERT INTO field_values (integration_id, record_id, field_id, "
                                "value) SELECT ?, v.record_id, v.field_id, v.value "
                                "FROM staged_values v JOIN integration_fields f "
-                               "ON f.id = v.field_id AND f.passthrough = 1 "
+                               "ON f.id = v.field_id AND (f.passthrough = 1 OR EXISTS (SELECT 1 "
+                               "FROM custom_field_mappings m WHERE m.field_id = f.id)) "
                                "WHERE v.run_id = ? AND v.batch = ?",
                                p, 3, NULL);
     if (rc == ERR_OK)
         rc = store_drop_staged_batch(s, c, run, batch);
+    return rc;
+}
+
+/* Data minimisation: what the scope config no longer lets the integration
+ * keep, the records of disabled models and the field catalog of models
+ * whose integration fields are off (their values and mappings go along). */
+static int purge_scoped_out(struct store *s, struct store_conn *c, const struct store_apply *a)
+{
+    static const char *const purge[] = {
+        "DELETE FROM field_values WHERE integration_id = ? AND record_id IN "
+        "(SELECT id FROM records WHERE integration_id = ? AND model = ?)",
+        "DELETE FROM record_attrs WHERE integration_id = ? AND record_id IN "
+        "(SELECT id FROM records WHERE integration_id = ? AND model = ?)",
+    };
+    const char *integ = a->run->integration_id;
+    int rc = ERR_OK;
+
+    for (const char *const *m = a->purged_models; rc == ERR_OK && m && *m; m++) {
+        struct store_param p[3] = {sp_text(integ), sp_text(integ), sp_text(*m)};
+        for (size_t i = 0; rc == ERR_OK && i < sizeof(purge) / sizeof(purge[0]); i++)
+            rc = store_exec_params(c, s, purge[i], p, 3, NULL);
+        if (rc == ERR_OK)
+            rc = store_exec_params(
+                c, s, "DELETE FROM records WHERE integration_id = ? AND model = ?", p + 1, 2, NULL);
+    }
+    for (const char *const *m = a->unfield_models; rc == ERR_OK && m && *m; m++) {
+        struct store_param p[2] = {sp_text(integ), sp_text(*m)};
+        rc = store_exec_params(c, s,
+                               "DELETE FROM integration_fields WHERE integration_id = ? AND "
+                               "model = ?",
+                               p, 2, NULL);
+    }
     return rc;
 }
 
@@ -322,6 +355,8 @@ int store_sync_apply(struct store *s, struct store_apply *a)
         rc = apply_batch(s, c, integ, run, b, a->now);
     if (rc == ERR_OK && a->full)
         rc = mark_deleted(s, c, a);
+    if (rc == ERR_OK)
+        rc = purge_scoped_out(s, c, a);
     for (int i = 0; rc == ERR_OK && i < a->ntombstones; i++) {
         int64_t changed = 0;
         p[0] = sp_int(a->now);

@@ -60,6 +60,40 @@ int store_scope_config_default(struct store *s, const char *env_id, char id[IDS_
 /* Whether scope config id exists in env_id: ERR_OK or ERR_NOT_FOUND. */
 int store_scope_config_check(struct store *s, const char *env_id, const char *id);
 
+struct store_scope_config {
+    char id[IDS_LEN + 1];
+    char *name;   /* owned, may be NULL */
+    char *config; /* owned: the JSON text of model/scope */
+    int is_default;
+    int64_t created_at;
+};
+
+void store_scope_config_free(struct store_scope_config *sc);
+
+/* Creates a scope config of env_id; its id goes to id. */
+int store_scope_config_create(struct store *s, const char *env_id, const char *name,
+                              const char *config, char id[IDS_LEN + 1]);
+
+/* Reads a scope config of env_id. ERR_NOT_FOUND when it is not there. */
+int store_scope_config_get(struct store *s, const char *env_id, const char *id,
+                           struct store_scope_config *out);
+
+/* Calls fn for the scope configs of env_id ordered by id, after after_id
+ * (NULL: from the start), at most limit. */
+typedef void store_scope_config_fn(void *ud, const struct store_scope_config *sc);
+int store_scope_configs_list(struct store *s, const char *env_id, const char *after_id, int limit,
+                             store_scope_config_fn *fn, void *ud);
+
+/* Replaces the name and config of a scope config of env_id and marks the
+ * data of every integration using it expired at now (until its next
+ * successful sync). ERR_NOT_FOUND when it is not there. */
+int store_scope_config_update(struct store *s, const char *env_id, const char *id, const char *name,
+                              const char *config, int64_t now);
+
+/* Calls fn(ud, integration_id) for each integration using scope config id. */
+typedef void store_id_fn(void *ud, const char *id);
+int store_scope_config_integrations(struct store *s, const char *id, store_id_fn *fn, void *ud);
+
 /* ---- integrations ------------------------------------------------------- */
 
 enum store_setup_status { SETUP_INCOMPLETE, SETUP_FINAL_SYNC_PENDING, SETUP_COMPLETED };
@@ -79,6 +113,7 @@ struct store_integration {
     size_t credentials_len;
     char scope_config_id[IDS_LEN + 1];
     char *scope_config_name; /* owned, may be NULL; filled by get */
+    char *scope_config;      /* owned: its JSON text (model/scope); filled by get */
     int64_t data_expired_at; /* 0: null */
     int64_t created_at;
 };
@@ -187,6 +222,7 @@ struct store_field {
     char *key;    /* owned */
     char *label;  /* owned, may be NULL */
     int passthrough;
+    int mapped; /* a custom field is mapped onto it (store_fields_collected only) */
 };
 
 void store_field_free(struct store_field *f);
@@ -209,6 +245,59 @@ int store_field_set_passthrough(struct store *s, const char *integration_id, con
 /* Calls fn for the selected (passthrough) fields of a model, ordered by key. */
 int store_fields_selected(struct store *s, const char *integration_id, const char *model,
                           store_field_fn *fn, void *ud);
+
+/* The fields of a model whose values a sync collects: those selected for
+ * passthrough and those a custom field is mapped onto (f->mapped). */
+int store_fields_collected(struct store *s, const char *integration_id, const char *model,
+                           store_field_fn *fn, void *ud);
+
+/* ---- custom fields (custom_fields.c) ------------------------------------- */
+
+#define STORE_CUSTOM_KEY_MAX 64
+
+struct store_custom_field {
+    char id[IDS_LEN + 1];
+    char model[32];
+    char *key;         /* owned */
+    char *label;       /* owned, may be NULL */
+    char *description; /* owned, may be NULL */
+    /* Filled by store_custom_fields_list with an integration: */
+    int mapped;
+    struct store_field field; /* the integration field it is mapped onto */
+};
+
+void store_custom_field_free(struct store_custom_field *cf);
+
+/* Creates a definition of env_id (its id goes to cf->id). ERR_CONFLICT when
+ * the model already has the key. */
+int store_custom_field_create(struct store *s, const char *env_id, struct store_custom_field *cf);
+
+/* Reads a definition of env_id, with its mapping on integration_id (may be
+ * NULL). ERR_NOT_FOUND when it is not there. */
+int store_custom_field_get(struct store *s, const char *env_id, const char *integration_id,
+                           const char *id, struct store_custom_field *out);
+
+/* Deletes a definition of env_id with its mappings (values no longer needed
+ * go with them). ERR_NOT_FOUND when it is not there. */
+int store_custom_field_delete(struct store *s, const char *env_id, const char *id);
+
+/* Calls fn for the definitions of env_id ordered by id, after after_id,
+ * at most limit; with integration_id, each with its mapping there. */
+typedef void store_custom_field_fn(void *ud, const struct store_custom_field *cf);
+int store_custom_fields_list(struct store *s, const char *env_id, const char *integration_id,
+                             const char *after_id, int limit, store_custom_field_fn *fn, void *ud);
+
+/* Maps a definition onto an integration field of the integration (field_id
+ * NULL unmaps). The field must be of the definition's model (ERR_INVALID);
+ * ERR_NOT_FOUND when the field is not the integration's. */
+int store_custom_field_map(struct store *s, const char *integration_id,
+                           const struct store_custom_field *cf, const char *field_id);
+
+/* Calls fn(ud, key, field_id) for each definition of model in the
+ * integration's environment, ordered by key; field_id NULL when unmapped. */
+typedef void store_custom_mapping_fn(void *ud, const char *key, const char *field_id);
+int store_custom_fields_mapped(struct store *s, const char *integration_id, const char *model,
+                               store_custom_mapping_fn *fn, void *ud);
 
 /* ---- records: staging and applying a sync (records.c) ------------------- */
 
@@ -262,6 +351,8 @@ struct store_apply {
     int nfields;
     const char *const *tombstones; /* ids the remote reported deleted */
     int ntombstones;
+    const char *const *purged_models;  /* disabled by the scope: records dropped */
+    const char *const *unfield_models; /* integration fields off: catalog dropped */
     int64_t now;
     int64_t fetched;
     /* out */
@@ -309,6 +400,13 @@ struct store_list_query {
     int nremote_ids;
     struct store_attr_filter filters[STORE_MAX_FILTERS];
     int nfilters;
+    /* A stored field value (JSON text) to match: value_field_id's value is
+     * value_json; with value_or_missing, records without a value (or with
+     * null) match as well. value_none: nothing matches. */
+    const char *value_field_id;
+    const char *value_json;
+    int value_or_missing;
+    int value_none;
     /* For updated_after: attributes linking to nested records, and the
      * attribute by which child records point at this one (may be NULL). */
     const char *const *link_attrs;

@@ -111,6 +111,10 @@ int store_staged_batches(const struct store *s, struct store_conn *c, const char
 int store_drop_staged_batch(const struct store *s, struct store_conn *c, const char *run_id,
                             int64_t batch);
 
+/* Deletes the values of a field that is neither selected for passthrough
+ * nor mapped by a custom field (fields.c). */
+int store_drop_unused_values(const struct store *s, struct store_conn *c, const char *field_id);
+
 /* Convenience parameter constructors. */
 static inline struct store_param sp_text(const char *s)
 {

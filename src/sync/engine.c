@@ -10,6 +10,7 @@
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "model/models.h"
+#include "model/scope.h"
 
 #include <ctype.h>
 #include <sodium.h>
@@ -53,6 +54,7 @@ struct run_state {
     char (*tombstones)[IDS_LEN + 1]; /* records the remote reported deleted */
     int ntombstones;
     int64_t last_beat;
+    struct scope scope; /* the integration's scope config */
 };
 
 /* ---- fields --------------------------------------------------------------- */
@@ -65,6 +67,8 @@ static int on_field(void *ud, const struct conn_field *f)
 
     if (!f->key || !*f->key || strlen(f->key) > 512)
         return ERR_OK; /* nothing an API user could select */
+    if (!st->scope.m[f->model].enabled || !st->scope.m[f->model].integration_fields)
+        return ERR_OK; /* the scope config keeps this model's raw fields out */
     snprintf(key, sizeof(key), "%s\x1f%s", models_get(f->model)->id, f->key);
     known = json_object_get(st->fields, key);
     if (known) {
@@ -88,6 +92,10 @@ static void on_selected(void *ud, const struct store_field *f)
     enum model m;
 
     if (models_find(f->model, &m) != 0)
+        return;
+    /* Values are collected only for what the scope config lets through. */
+    if (!(f->passthrough && st->scope.m[m].integration_fields) &&
+        !(f->mapped && st->scope.m[m].custom_fields))
         return;
     st->selected[m] =
         xrealloc(st->selected[m], sizeof(struct selected) * (size_t)(st->nselected[m] + 1));
@@ -116,14 +124,15 @@ static const struct conn_link *find_link(const struct conn_record *r, const char
 }
 
 /* Appends `,"key":value` for each field, links resolved to our ids. */
-static int append_fields(struct buf *b, const char *integration, const struct conn_record *r,
-                         const char *const *fields)
+/* The unified fields of r; those the scope switched off are null. */
+static int append_fields(struct buf *b, const char *integration, const struct scope *sc,
+                         const struct conn_record *r, const char *const *fields)
 {
     int rc = ERR_OK;
 
     for (const char *const *k = fields; rc == ERR_OK && *k; k++) {
         const struct conn_link *l = find_link(r, *k);
-        json_t *v = json_object_get(r->unified, *k);
+        json_t *v = scope_field_on(sc, r->model, *k) ? json_object_get(r->unified, *k) : NULL;
 
         rc = buf_printf(b, ",\"%s\":", *k);
         if (rc != ERR_OK)
@@ -206,6 +215,8 @@ static int on_record(void *ud, const struct conn_record *r)
     char id[IDS_LEN + 1];
     int rc;
 
+    if (!st->scope.m[r->model].enabled)
+        return ERR_OK; /* a disabled model is not stored */
     if (!r->remote_id || !*r->remote_id)
         return err_set(st->e, ERR_REMOTE, "a %s record without a remote id", md->id);
     derive_id(st->integration_id, r->model, r->remote_id, id);
@@ -225,9 +236,7 @@ static int on_record(void *ud, const struct conn_record *r)
     if (rc == ERR_OK)
         rc = buf_append_json_string(&b, r->remote_id, strlen(r->remote_id));
     if (rc == ERR_OK)
-        rc = append_fields(&b, st->integration_id, r, md->fields);
-    if (rc == ERR_OK && md->has_custom_fields)
-        rc = buf_append_str(&b, ",\"custom_fields\":{}");
+        rc = append_fields(&b, st->integration_id, &st->scope, r, md->fields);
     if (rc == ERR_OK)
         rc = buf_append_str(&b, ",\"remote_data\":null");
     p->body = buf_take(&b);
@@ -236,7 +245,7 @@ static int on_record(void *ud, const struct conn_record *r)
     if (rc == ERR_OK)
         rc = buf_append_json_string(&b, r->remote_id, strlen(r->remote_id));
     if (rc == ERR_OK)
-        rc = append_fields(&b, st->integration_id, r, md->summary_fields);
+        rc = append_fields(&b, st->integration_id, &st->scope, r, md->summary_fields);
     if (rc == ERR_OK && md->summary_has_times)
         rc = buf_append_str(&b, ",\"remote_data\":null");
     p->summary = buf_take(&b);
@@ -247,7 +256,9 @@ static int on_record(void *ud, const struct conn_record *r)
         add_attr(p, r->links[i].attr, target);
     }
     for (const char *const *k = md->filter_fields; *k; k++) {
-        const char *v = json_string_value(json_object_get(r->unified, *k));
+        const char *v = scope_field_on(&st->scope, r->model, *k)
+                            ? json_string_value(json_object_get(r->unified, *k))
+                            : NULL;
         if (v && *v)
             add_attr(p, *k, v);
     }
@@ -387,13 +398,13 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
 {
     struct store_field_def *defs;
     const char **tomb;
-    const char *models[MODEL_COUNT + 1];
+    const char *models[MODEL_COUNT + 1], *purged[MODEL_COUNT + 1], *unfield[MODEL_COUNT + 1];
     struct store_apply a;
     char(*ids)[IDS_LEN + 1];
     const char *key;
     json_t *v;
     enum model m;
-    int n = 0, nm = 0, rc;
+    int n = 0, nm = 0, np = 0, nu = 0, rc;
 
     tomb = xcalloc((size_t)st->ntombstones + 1, sizeof(*tomb));
     for (int i = 0; i < st->ntombstones; i++)
@@ -421,10 +432,17 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
         n++;
     }
     for (int i = 0; i < MODEL_COUNT; i++) {
-        if (conn->models & (1u << i))
-            models[nm++] = models_get((enum model)i)->id;
+        const char *id = models_get((enum model)i)->id;
+        if (!(conn->models & (1u << i)))
+            continue;
+        if (st->scope.m[i].enabled)
+            models[nm++] = id;
+        else
+            purged[np++] = id;
+        if (!st->scope.m[i].enabled || !st->scope.m[i].integration_fields)
+            unfield[nu++] = id;
     }
-    models[nm] = NULL;
+    models[nm] = purged[np] = unfield[nu] = NULL;
 
     memset(&a, 0, sizeof(a));
     a.run = st->run;
@@ -437,6 +455,8 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.nfields = n;
     a.tombstones = tomb;
     a.ntombstones = st->ntombstones;
+    a.purged_models = purged;
+    a.unfield_models = unfield;
     a.now = isotime_now_ms();
     a.fetched = st->run->fetched;
     rc = store_sync_apply(st->env->store, &a);
@@ -515,13 +535,14 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     st.e = e;
     st.integration_id = it.id;
     st.fields = json_object();
+    scope_from_text(it.scope_config, &st.scope);
     idset_init(&st.seen);
     st.batch = xcalloc(MAX_BATCH, sizeof(*st.batch));
     st.last_beat = isotime_now_ms();
     for (int m = 0; m < MODEL_COUNT; m++) {
         if (conn->models & (1u << m)) {
-            rc = store_fields_selected(env->store, it.id, models_get((enum model)m)->id,
-                                       on_selected, &st);
+            rc = store_fields_collected(env->store, it.id, models_get((enum model)m)->id,
+                                        on_selected, &st);
             if (rc != ERR_OK) {
                 err_set(e, rc, "the selected fields could not be read");
                 goto out;
