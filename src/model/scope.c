@@ -24,6 +24,21 @@ static int field_index(enum model m, const char *field)
     return -1;
 }
 
+/* Fields that link records to others (nested objects and filters hang on
+ * them), so they cannot be switched off. */
+static int links_records(const char *field)
+{
+    static const char *const links[] = {"employee_id",     "manager_id", "work_location_id",
+                                        "legal_entity_id", "parent_id",  "approver_id",
+                                        "type_id",         NULL};
+
+    for (const char *const *l = links; *l; l++) {
+        if (strcmp(*l, field) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static int read_bool(const json_t *obj, const char *model, const char *key, int *out, struct err *e)
 {
     const json_t *v = json_object_get(obj, key);
@@ -61,12 +76,11 @@ static int read_model(const json_t *obj, enum model m, struct scope_model *sm, s
     json_array_foreach ((json_t *)off, i, v) {
         const char *f = json_string_value(v);
         int ix = f ? field_index(m, f) : -1;
-        size_t n = f ? strlen(f) : 0;
 
         if (ix < 0)
             return err_set(e, ERR_INVALID, "models.%s.disabled_fields: \"%.64s\" is not a field",
                            id, f ? f : "(not a string)");
-        if (n > 3 && strcmp(f + n - 3, "_id") == 0)
+        if (links_records(f))
             return err_set(e, ERR_INVALID,
                            "models.%s.disabled_fields: \"%s\" links records and stays on", id, f);
         sm->fields_off |= UINT64_C(1) << ix;

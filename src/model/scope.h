@@ -30,7 +30,8 @@ void scope_default(struct scope *sc);
 /* Reads {"hris_employees": {"enabled", "integration_fields", "custom_fields",
  * "disabled_fields": [...]}, ...} (every key optional; what is left out is
  * on). Unknown models, keys or fields, wrong types and switching off a field
- * that links records (…_id) are ERR_INVALID. NULL is the default. */
+ * that links records (manager_id, employee_id, …) are ERR_INVALID. NULL is
+ * the default. */
 int scope_from_json(const json_t *models, struct scope *sc, struct err *e);
 
 /* Reads stored text; anything unreadable is the default. */
