@@ -605,6 +605,53 @@ static json_t *employee_by_remote(const char *id, const char *rid, int include_d
     return e;
 }
 
+/* A DELTA sync asks Personio for what changed since the last success
+ * (updated_since, updated_from) and reads balances of the changed only. */
+static void delta_reads_only_what_changed(const char *id)
+{
+    char url[512];
+    struct timespec ts;
+    struct hresp r;
+    json_t *run, *q;
+    size_t i;
+    long long t0;
+    int employees = 0, paged = 0, balances = 0, time_offs = 0;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    t0 = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    sim_post("/personio/__sim/mutate", "{\"update\":[1012]}");
+    run = force_sync(id, "DELTA");
+    expect_state(run, "SUCCEEDED");
+    assert_string_equal(json_string_value(json_object_get(run, "type")), "DELTA");
+    assert_true(json_integer_value(json_object_get(run, "records_fetched")) < EMPLOYEES / 2);
+    assert_int_equal(json_integer_value(json_object_get(run, "records_updated")) >= 1, 1);
+    assert_int_equal(json_integer_value(json_object_get(run, "records_created")), 0);
+    json_decref(run);
+
+    snprintf(url, sizeof(url), "%s/personio/__sim/requests", sim.base_url);
+    assert_int_equal(harness_http("GET", url, NULL, NULL, 0, &r), 0);
+    json_array_foreach (json_object_get(r.json, "requests"), i, q) {
+        const char *path = json_string_value(json_object_get(q, "path"));
+        const char *query = json_string_value(json_object_get(q, "query"));
+        if (json_integer_value(json_object_get(q, "ts_ms")) < t0 || !path)
+            continue;
+        query = query ? query : "";
+        if (!strcmp(path, "/v1/company/employees")) {
+            employees++;
+            paged += strstr(query, "updated_since=") == NULL;
+        }
+        balances += strstr(path, "/absences/balance") != NULL;
+        if (!strcmp(path, "/v1/company/time-offs"))
+            time_offs += strstr(query, "updated_from=") != NULL ? 1 : 100;
+    }
+    hresp_free(&r);
+    assert_int_equal(employees, 1);
+    assert_int_equal(paged, 0);
+    /* 1012, and 1010 when its update falls in the minute DELTA syncs look back. */
+    assert_true(balances >= 1 && balances <= 2);
+    assert_true(time_offs >= 1 && time_offs < 100);
+}
+
 static void changes_and_deletions(void **state)
 {
     char id[128];
@@ -666,6 +713,7 @@ static void changes_and_deletions(void **state)
     json_decref(run);
     json_decref(before);
     json_decref(after);
+    delta_reads_only_what_changed(id);
 }
 
 static void faults_are_retried_or_fail_cleanly(void **state)
