@@ -452,6 +452,7 @@ struct lookup {
     struct children jobs;     /* employments of employees */
     struct children balances; /* time-off balances of employees */
     json_t *values;           /* record id -> {field id: value text} */
+    struct scope scope;       /* the integration's scope config */
 };
 
 static void on_attr(void *ud, const char *record_id, const char *name, const char *value)
@@ -660,6 +661,38 @@ static void append_extras(struct buf *b, const struct lookup *l, const char *rec
     append_fields(b, l, record_id, &x->sel);
 }
 
+/* A stored body (or summary) of model m, its closing brace left off as
+ * stored, with the fields the scope config switches off as null. Records
+ * synced since the switch hold null there already; until that sync (or when
+ * it fails) the stored text still has the values, so they are masked here. */
+static void append_body(struct buf *b, const struct lookup *l, enum model m, const char *body,
+                        size_t len)
+{
+    const char *const *fields = models_get(m)->fields;
+    struct buf text;
+    json_t *j;
+
+    if (!l->scope.m[m].fields_off) {
+        buf_append(b, body, len);
+        return;
+    }
+    buf_init(&text, len + 2);
+    buf_append(&text, body, len);
+    buf_append_char(&text, '}');
+    j = json_loadb(buf_str(&text), text.len, JSON_ALLOW_NUL, NULL);
+    buf_reset(&text);
+    for (int i = 0; json_is_object(j) && fields[i]; i++) {
+        if (!scope_field_on(&l->scope, m, fields[i]) && json_object_get(j, fields[i]))
+            json_object_set_new(j, fields[i], json_null());
+    }
+    if (json_is_object(j) && jsonx_dump(j, &text) == ERR_OK && text.len > 1)
+        buf_append(b, buf_str(&text), text.len - 1); /* without its closing brace */
+    else
+        buf_append_str(b, "{\"id\":null"); /* unreadable: nothing of it leaks */
+    json_decref(j);
+    buf_free(&text);
+}
+
 static const struct row *nested_row(const struct lookup *l, const char *id)
 {
     json_t *i = json_object_get(l->nested, id);
@@ -674,9 +707,10 @@ static const char *first_attr(const struct lookup *l, const char *record_id, con
 }
 
 /* A nested object (summary), closed; with its times when the model has them. */
-static void append_nested(struct buf *b, const struct row *r, int with_times)
+static void append_nested(struct buf *b, const struct lookup *l, enum model m, const struct row *r,
+                          int with_times)
 {
-    buf_append(b, r->body, r->body_len);
+    append_body(b, l, m, r->body, r->body_len);
     if (with_times) {
         append_time(b, "changed_at", r->changed_at);
         append_time(b, "remote_deleted_at", r->deleted_at);
@@ -684,15 +718,17 @@ static void append_nested(struct buf *b, const struct row *r, int with_times)
     buf_append_char(b, '}');
 }
 
+/* The record of model m that attr names, nested (null when there is none
+ * or the scope config disables m). */
 static void append_single(struct buf *b, const struct lookup *l, const char *key,
-                          const char *record_id, const char *attr, int with_times)
+                          const char *record_id, const char *attr, enum model m, int with_times)
 {
-    const char *target = first_attr(l, record_id, attr);
+    const char *target = l->scope.m[m].enabled ? first_attr(l, record_id, attr) : NULL;
     const struct row *r = target ? nested_row(l, target) : NULL;
 
     buf_printf(b, ",\"%s\":", key);
     if (r)
-        append_nested(b, r, with_times);
+        append_nested(b, l, m, r, with_times);
     else
         buf_append_str(b, "null");
 }
@@ -706,13 +742,15 @@ static void append_groups(struct buf *b, const struct lookup *l, const char *key
     int n = 0;
 
     buf_printf(b, ",\"%s\":[", key);
+    if (!l->scope.m[MODEL_GROUPS].enabled)
+        ids = NULL;
     json_array_foreach (ids, i, id) {
         const struct row *r = nested_row(l, json_string_value(id));
         if (!r)
             continue;
         if (n++)
             buf_append_char(b, ',');
-        append_nested(b, r, 0);
+        append_nested(b, l, MODEL_GROUPS, r, 0);
     }
     buf_append_char(b, ']');
 }
@@ -720,10 +758,10 @@ static void append_groups(struct buf *b, const struct lookup *l, const char *key
 static void render_employee(struct buf *b, const struct row *e, const struct lookup *l,
                             const struct extras *emp_x, const struct extras *job_x)
 {
-    json_t *kids = children_of(&l->jobs, e->id), *ix;
+    json_t *kids = l->scope.m[MODEL_EMPLOYMENTS].enabled ? children_of(&l->jobs, e->id) : NULL, *ix;
     size_t i;
 
-    buf_append(b, e->body, e->body_len);
+    append_body(b, l, MODEL_EMPLOYEES, e->body, e->body_len);
     append_time(b, "changed_at", e->changed_at);
     append_time(b, "remote_deleted_at", e->deleted_at);
     append_extras(b, l, e->id, emp_x);
@@ -732,29 +770,29 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
         const struct row *j = &l->jobs.rows.v[json_integer_value(ix)];
         if (i)
             buf_append_char(b, ',');
-        buf_append(b, j->body, j->body_len);
+        append_body(b, l, MODEL_EMPLOYMENTS, j->body, j->body_len);
         append_time(b, "changed_at", j->changed_at);
         append_time(b, "remote_deleted_at", j->deleted_at);
         append_extras(b, l, j->id, job_x);
         buf_append_char(b, '}');
     }
     buf_append_str(b, "],\"time_off_balances\":[");
-    kids = children_of(&l->balances, e->id);
+    kids = l->scope.m[MODEL_TIME_OFF_BALANCES].enabled ? children_of(&l->balances, e->id) : NULL;
     json_array_foreach (kids, i, ix) {
         const struct row *t = &l->balances.rows.v[json_integer_value(ix)];
         if (i)
             buf_append_char(b, ',');
-        buf_append(b, t->body, t->body_len);
+        append_body(b, l, MODEL_TIME_OFF_BALANCES, t->body, t->body_len);
         append_time(b, "changed_at", t->changed_at);
         append_time(b, "remote_deleted_at", t->deleted_at);
         buf_append_char(b, '}');
     }
     buf_append_char(b, ']');
-    append_single(b, l, "manager", e->id, "manager_id", 0);
+    append_single(b, l, "manager", e->id, "manager_id", MODEL_EMPLOYEES, 0);
     append_groups(b, l, "groups", e->id);
     append_groups(b, l, "teams", e->id);
-    append_single(b, l, "legal_entity", e->id, "legal_entity_id", 0);
-    append_single(b, l, "work_location", e->id, "work_location_id", 1);
+    append_single(b, l, "legal_entity", e->id, "legal_entity_id", MODEL_LEGAL_ENTITIES, 0);
+    append_single(b, l, "work_location", e->id, "work_location_id", MODEL_LOCATIONS, 1);
     buf_append_char(b, '}');
 }
 
@@ -833,6 +871,7 @@ void hris_employees(struct req *rq, struct resp *rs)
     l.jobs.by_parent = json_object();
     l.balances.by_parent = json_object();
     l.values = json_object();
+    scope_from_text(rq->integration.scope_config, &l.scope);
     if (rc == ERR_OK)
         rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
     /* Everything the page links to, fetched in one go. */
@@ -962,6 +1001,7 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
     l.attrs = json_object();
     l.nested = json_object();
     l.values = json_object();
+    scope_from_text(rq->integration.scope_config, &l.scope);
     if (rc == ERR_OK && d->type_attr) {
         rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
         linked = xcalloc((size_t)page.n + 1, sizeof(*linked));
@@ -987,13 +1027,13 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
         const struct row *r = &page.v[i];
         if (i)
             buf_append_char(&out, ',');
-        buf_append(&out, r->body, r->body_len);
+        append_body(&out, &l, d->model, r->body, r->body_len);
         append_time(&out, "changed_at", r->changed_at);
         append_time(&out, "remote_deleted_at", r->deleted_at);
         if (md->has_custom_fields)
             append_extras(&out, &l, r->id, &x);
         if (d->type_attr)
-            append_single(&out, &l, "type", r->id, d->type_attr, 1);
+            append_single(&out, &l, "type", r->id, d->type_attr, MODEL_ABSENCE_TYPES, 1);
         buf_append_char(&out, '}');
     }
     buf_append_str(&out, "],\"next\":");

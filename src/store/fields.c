@@ -139,16 +139,30 @@ int store_field_set_passthrough(struct store *s, const char *integration_id, con
     return rc;
 }
 
+/* Neither selected for passthrough nor mapped onto a custom field. */
+#define FIELD_UNUSED                                                                               \
+    "NOT EXISTS (SELECT 1 FROM integration_fields WHERE id = ? AND passthrough = 1) "              \
+    "AND NOT EXISTS (SELECT 1 FROM custom_field_mappings WHERE field_id = ?)"
+
 int store_drop_unused_values(const struct store *s, struct store_conn *c, const char *field_id)
 {
-    struct store_param p[3] = {sp_text(field_id), sp_text(field_id), sp_text(field_id)};
+    struct store_param p[4] = {sp_text(field_id), sp_text(field_id), sp_text(field_id),
+                               sp_text(field_id)};
+    int rc;
 
-    return store_exec_params(c, s,
-                             "DELETE FROM field_values WHERE field_id = ? AND NOT EXISTS "
-                             "(SELECT 1 FROM integration_fields WHERE id = ? AND passthrough = 1) "
-                             "AND NOT EXISTS (SELECT 1 FROM custom_field_mappings "
-                             "WHERE field_id = ?)",
-                             p, 3, NULL);
+    /* A record's hash covers the values it was stored with: forget it, so
+     * that a sync collecting the field again (selected or mapped anew)
+     * rewrites the record and its values instead of finding it unchanged. */
+    rc = store_exec_params(c, s,
+                           "UPDATE records SET hash = '' WHERE integration_id = (SELECT "
+                           "integration_id FROM integration_fields WHERE id = ?) AND id IN "
+                           "(SELECT record_id FROM field_values WHERE field_id = ?) "
+                           "AND " FIELD_UNUSED,
+                           p, 4, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(
+            c, s, "DELETE FROM field_values WHERE field_id = ? AND " FIELD_UNUSED, p + 1, 3, NULL);
+    return rc;
 }
 
 int store_fields_selected(struct store *s, const char *integration_id, const char *model,

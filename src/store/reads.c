@@ -8,8 +8,11 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/jsonx.h"
 #include "store/store_int.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,9 +93,39 @@ static int run(struct store *s, struct qb *q, int with_parent, void *fn, void *u
     return rc;
 }
 
+/* A number with an integral value is stored in one of two forms, as the
+ * remote wrote it: "88" (an integer) or "88.0" (a real, as jsonx_dump
+ * writes it). For such a value (JSON text) the other form goes into out;
+ * returns 0 for anything else. */
+static int number_twin(const char *v, char *out, size_t outlen)
+{
+    char *end;
+    double d;
+
+    if (!v || !(*v == '-' || (*v >= '0' && *v <= '9')))
+        return 0;
+    d = strtod(v, &end);
+    if (*end || !isfinite(d) || d != floor(d) || fabs(d) > 9007199254740992.0 /* 2^53 */)
+        return 0;
+    if (strpbrk(v, ".eE")) {
+        snprintf(out, outlen, "%lld", (long long)d);
+    } else {
+        json_t *real = json_real(d);
+        struct buf b;
+
+        buf_init(&b, 0);
+        jsonx_dump(real, &b);
+        snprintf(out, outlen, "%s", buf_str(&b));
+        buf_free(&b);
+        json_decref(real);
+    }
+    return 1;
+}
+
 int store_records_list(struct store *s, const struct store_list_query *lq, store_record_fn *fn,
                        void *ud)
 {
+    char twin[64];
     struct qb *q = xcalloc(1, sizeof(*q));
     int rc;
 
@@ -119,9 +152,16 @@ int store_records_list(struct store *s, const struct store_list_query *lq, store
         buf_append_str(&q->sql, lq->value_or_missing ? " AND NOT EXISTS (" : " AND EXISTS (");
         buf_append_str(&q->sql, "SELECT 1 FROM field_values v WHERE v.integration_id = "
                                 "r.integration_id AND v.record_id = r.id AND v.field_id = ? AND ");
-        buf_append_str(&q->sql, lq->value_or_missing ? "v.value <> ?)" : "v.value = ?)");
         qb_text(q, lq->value_field_id);
         qb_text(q, lq->value_json);
+        if (number_twin(lq->value_json, twin, sizeof(twin))) {
+            /* 88 and 88.0 are the same number. */
+            buf_append_str(&q->sql,
+                           lq->value_or_missing ? "v.value NOT IN (?, ?))" : "v.value IN (?, ?))");
+            qb_text(q, twin);
+        } else {
+            buf_append_str(&q->sql, lq->value_or_missing ? "v.value <> ?)" : "v.value = ?)");
+        }
     }
     for (int i = 0; i < lq->nfilters; i++) {
         const struct store_attr_filter *f = &lq->filters[i];

@@ -280,6 +280,16 @@ static int apply_batch(struct store *s, struct store_conn *c, const char *integ,
                                "FROM custom_field_mappings m WHERE m.field_id = f.id)) "
                                "WHERE v.run_id = ? AND v.batch = ?",
                                p, 3, NULL);
+    /* The hash of a record that lost such a value covers it: forget the
+     * hash, so that a sync collecting the field again rewrites the record. */
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "UPDATE records SET hash = '' WHERE integration_id = ? AND id IN "
+                               "(SELECT v.record_id FROM staged_values v WHERE v.run_id = ? AND "
+                               "v.batch = ? AND NOT EXISTS (SELECT 1 FROM integration_fields f "
+                               "WHERE f.id = v.field_id AND (f.passthrough = 1 OR EXISTS "
+                               "(SELECT 1 FROM custom_field_mappings m WHERE m.field_id = f.id))))",
+                               p, 3, NULL);
     if (rc == ERR_OK)
         rc = store_drop_staged_batch(s, c, run, batch);
     return rc;
