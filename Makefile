@@ -43,7 +43,7 @@ SIMLIB_SRC := $(filter-out sim/main.c,$(SIM_SRC))
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 # The SQL migration index is generated from src/store/schema/<dialect>/*.sql.
-DIALECTS := sqlite
+DIALECTS := sqlite postgres
 GEN_SRC  := $(patsubst %,$(BUILD)/gen/migrations_%.c,$(DIALECTS))
 GEN_OBJ  := $(GEN_SRC:.c=.o)
 

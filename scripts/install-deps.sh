@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config clang libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
-libsqlite3-dev sqlite3 libpq-dev libsodium-dev libcmocka-dev curl jq nodejs npm"
+libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libcmocka-dev curl jq nodejs npm"
 
 missing=""
 for p in $PKGS; do

@@ -332,7 +332,7 @@ int store_sync_apply(struct store *s, struct store_apply *a)
     struct store_conn *c = NULL;
     struct store_param p[8];
     const char *integ = a->run->integration_id, *run = a->run->id;
-    int64_t held = 0, lo = 1, hi = 0;
+    int64_t lo = 1, hi = 0;
     int rc;
 
     rc = store_conn_get(s, &c);
@@ -341,14 +341,9 @@ int store_sync_apply(struct store *s, struct store_apply *a)
     rc = store_tx_begin(s, c);
     if (rc != ERR_OK)
         goto out;
-    /* Only the holder of the lease may apply. */
-    p[0] = sp_text(run);
-    p[1] = sp_text(a->worker);
-    rc = count(s, c,
-               "SELECT count(*) FROM sync_runs WHERE id = ? AND worker = ? AND state = 'RUNNING'",
-               p, 2, &held);
-    if (rc == ERR_OK && held == 0)
-        rc = ERR_NOT_FOUND;
+    /* Only the holder of the lease may apply; the run stays locked until
+     * the end, so no other worker can take it over meanwhile. */
+    rc = store_sync_lock_held(s, c, run, a->worker);
     if (rc == ERR_OK)
         rc = upsert_fields(s, c, a);
     p[0] = sp_text(run);

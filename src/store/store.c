@@ -1,7 +1,7 @@
 /*
  * store — connection pool, migrations and helpers shared by the query files.
  * The SQL of each family of data lives in its own file (accounts.c,
- * integrations.c); drivers live in sqlite.c (and later postgres.c).
+ * integrations.c); drivers live in sqlite.c and postgres.c.
  */
 #include "store/store.h"
 
@@ -23,7 +23,7 @@ int store_open(const char *url, int pool_size, struct store **out, struct err *e
     if (strncmp(url, "sqlite:", 7) == 0)
         drv = &store_sqlite_driver;
     else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0)
-        return err_set(e, ERR_INVALID, "db.url: PostgreSQL support is not built yet");
+        drv = &store_postgres_driver;
     else
         return err_set(e, ERR_INVALID, "db.url: expected sqlite:PATH or postgresql://...");
     /* Open one connection now so a bad URL fails at startup, not later. */
@@ -213,6 +213,8 @@ int store_migrate(struct store *s, int *applied, int *version)
         /* Re-read the version inside the write lock: another process may
          * have migrated meanwhile. */
         rc = store_tx_begin(s, c);
+        if (rc == ERR_OK && s->drv->migrate_lock)
+            rc = s->drv->exec(c, s->drv->migrate_lock);
         if (rc == ERR_OK)
             rc = current_version(s, c, &have);
         if (rc == ERR_OK && m->version <= have) {

@@ -63,6 +63,14 @@ struct store_driver {
     void (*finish)(struct store_rows *r);
     /* Rows changed by the last finished statement. */
     int64_t (*changes)(struct store_conn *c);
+    /* 1 when a transaction only locks what it touches (PostgreSQL): the
+     * query files then lock rows with SELECT ... FOR UPDATE where two
+     * writers may race. 0 when begin_write already serialises writers
+     * (SQLite's BEGIN IMMEDIATE). */
+    int row_locks;
+    /* Run first in each migration transaction so that processes starting
+     * together apply migrations one at a time (NULL: begin_write does). */
+    const char *migrate_lock;
 };
 
 #define STORE_POOL_MAX 64
@@ -79,6 +87,7 @@ struct store {
 };
 
 extern const struct store_driver store_sqlite_driver;
+extern const struct store_driver store_postgres_driver;
 
 /* Takes a connection from the pool (opening one if below the limit, else
  * waiting). Returns ERR_OK or ERR_STORE. */
@@ -110,6 +119,11 @@ int store_staged_batches(const struct store *s, struct store_conn *c, const char
  * staged row id in memory at once. */
 int store_drop_staged_batch(const struct store *s, struct store_conn *c, const char *run_id,
                             int64_t batch);
+
+/* Locks a run for the rest of the transaction if worker holds it (state
+ * RUNNING): ERR_OK, or ERR_NOT_FOUND when the lease was lost (syncs.c). */
+int store_sync_lock_held(const struct store *s, struct store_conn *c, const char *run_id,
+                         const char *worker);
 
 /* Deletes the values of a field that is neither selected for passthrough
  * nor mapped by a custom field (fields.c). */

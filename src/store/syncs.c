@@ -84,6 +84,14 @@ int store_sync_enqueue(struct store *s, const char *integration_id, int type, in
     if (rc != ERR_OK)
         goto out;
     p[0] = sp_text(integration_id);
+    /* Enqueues of one integration take turns (SQLite: BEGIN IMMEDIATE). */
+    if (s->drv->row_locks)
+        rc = store_exec_params(c, s, "SELECT id FROM integrations WHERE id = ? FOR UPDATE", p, 1,
+                               NULL);
+    if (rc != ERR_OK) {
+        store_tx_rollback(s, c);
+        goto out;
+    }
     /* A queued run first, then (unless asked to follow it) a running one. */
     rc = query_run(s, c,
                    after_running ? "SELECT " RUN_COLUMNS " FROM sync_runs WHERE integration_id = ? "
@@ -151,6 +159,27 @@ static int drop_staging(struct store *s, struct store_conn *c, const char *run_i
     "NOT EXISTS (SELECT 1 FROM sync_runs x WHERE x.integration_id = r.integration_id AND "         \
     "x.state = 'RUNNING')"
 
+#define CLAIM_COLUMNS                                                                              \
+    "SELECT r.id, r.integration_id, r.type, r.state, r.created_at, r.started_at, r.ended_at, "     \
+    "r.records_fetched, r.records_created, r.records_updated, r.records_deleted, r.error "         \
+    "FROM sync_runs r "
+
+/* A given run, when it can be claimed. */
+#define CLAIM_ONE                                                                                  \
+    CLAIM_COLUMNS "WHERE ((r.state = 'QUEUED' AND " NOT_BEHIND ") OR "                             \
+                  "(r.state = 'RUNNING' AND r.lease_until < ?)) AND r.id = ?"
+
+/* The oldest claimable run of an enabled integration. Where writers do not
+ * exclude each other (PostgreSQL) the row is locked with SKIP LOCKED, so
+ * concurrent workers pass over a run being claimed and take the next one;
+ * the row is re-checked once locked, so a run claimed meanwhile is not
+ * returned. */
+#define CLAIM_NEXT                                                                                 \
+    CLAIM_COLUMNS "JOIN integrations i ON i.id = r.integration_id "                                \
+                  "WHERE i.enabled = 1 AND ((r.state = 'QUEUED' AND " NOT_BEHIND ") OR "           \
+                  "(r.state = 'RUNNING' AND r.lease_until < ?)) "                                  \
+                  "ORDER BY r.created_at, r.id LIMIT 1"
+
 /* Claims the first run the query finds (run_id NULL: the oldest due one). */
 static int claim(struct store *s, const char *run_id, const char *worker, int64_t now,
                  int64_t lease_until, struct store_sync_run *out)
@@ -168,20 +197,13 @@ static int claim(struct store *s, const char *run_id, const char *worker, int64_
         goto out;
     p[0] = sp_int(now);
     p[1] = sp_text(run_id);
-    rc = query_run(s, c,
-                   run_id ? "SELECT r.id, r.integration_id, r.type, r.state, r.created_at, "
-                            "r.started_at, r.ended_at, r.records_fetched, r.records_created, "
-                            "r.records_updated, r.records_deleted, r.error FROM sync_runs r "
-                            "WHERE ((r.state = 'QUEUED' AND " NOT_BEHIND ") OR "
-                            "(r.state = 'RUNNING' AND r.lease_until < ?)) AND r.id = ?"
-                          : "SELECT r.id, r.integration_id, r.type, r.state, r.created_at, "
-                            "r.started_at, r.ended_at, r.records_fetched, r.records_created, "
-                            "r.records_updated, r.records_deleted, r.error FROM sync_runs r "
-                            "JOIN integrations i ON i.id = r.integration_id "
-                            "WHERE i.enabled = 1 AND ((r.state = 'QUEUED' AND " NOT_BEHIND ") OR "
-                            "(r.state = 'RUNNING' AND r.lease_until < ?)) "
-                            "ORDER BY r.created_at LIMIT 1",
-                   p, run_id ? 2 : 1, &run);
+    if (run_id)
+        rc = query_run(s, c, s->drv->row_locks ? CLAIM_ONE " FOR UPDATE OF r" : CLAIM_ONE, p, 2,
+                       &run);
+    else
+        rc = query_run(s, c,
+                       s->drv->row_locks ? CLAIM_NEXT " FOR UPDATE OF r SKIP LOCKED" : CLAIM_NEXT,
+                       p, 1, &run);
     if (rc == ERR_OK) {
         p[0] = sp_text(worker);
         p[1] = sp_int(lease_until);
@@ -255,6 +277,26 @@ int store_sync_heartbeat(struct store *s, const char *run_id, const char *worker
     return rc == ERR_OK && n == 0 ? ERR_NOT_FOUND : rc;
 }
 
+int store_sync_lock_held(const struct store *s, struct store_conn *c, const char *run_id,
+                         const char *worker)
+{
+    struct store_param p[2] = {sp_text(run_id), sp_text(worker)};
+    struct store_rows *r = NULL;
+    int rc = s->drv->query(c,
+                           s->drv->row_locks
+                               ? "SELECT id FROM sync_runs WHERE id = ? AND worker = ? AND "
+                                 "state = 'RUNNING' FOR UPDATE"
+                               : "SELECT id FROM sync_runs WHERE id = ? AND worker = ? AND "
+                                 "state = 'RUNNING'",
+                           p, 2, &r);
+
+    if (rc != ERR_OK)
+        return rc;
+    rc = s->drv->step(r);
+    s->drv->finish(r);
+    return rc > 0 ? ERR_OK : rc == 0 ? ERR_NOT_FOUND : -rc;
+}
+
 /* Drops what a run staged, a batch at a time. */
 static int drop_staging(struct store *s, struct store_conn *c, const char *run_id)
 {
@@ -277,6 +319,9 @@ int store_sync_fail(struct store *s, const struct store_sync_run *run, const cha
     if (rc != ERR_OK)
         return rc;
     rc = store_tx_begin(s, c);
+    /* A worker that lost the run leaves its new holder's staging alone. */
+    if (rc == ERR_OK)
+        rc = store_sync_lock_held(s, c, run->id, worker);
     if (rc == ERR_OK)
         rc = drop_staging(s, c, run->id);
     if (rc == ERR_OK)
@@ -290,7 +335,7 @@ int store_sync_fail(struct store *s, const struct store_sync_run *run, const cha
     if (rc != ERR_OK)
         store_tx_rollback(s, c);
     store_conn_put(s, c, 0);
-    return rc;
+    return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
 int store_sync_release(struct store *s, const struct store_sync_run *run, const char *worker)
@@ -302,6 +347,9 @@ int store_sync_release(struct store *s, const struct store_sync_run *run, const 
     if (rc != ERR_OK)
         return rc;
     rc = store_tx_begin(s, c);
+    /* A worker that lost the run leaves its new holder's staging alone. */
+    if (rc == ERR_OK)
+        rc = store_sync_lock_held(s, c, run->id, worker);
     if (rc == ERR_OK)
         rc = drop_staging(s, c, run->id);
     if (rc == ERR_OK)
@@ -315,7 +363,7 @@ int store_sync_release(struct store *s, const struct store_sync_run *run, const 
     if (rc != ERR_OK)
         store_tx_rollback(s, c);
     store_conn_put(s, c, 0);
-    return rc;
+    return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
 int store_sync_last_success(struct store *s, const char *integration_id, int64_t *started_at)
