@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <libpq-fe.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +47,193 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return remove(path);
 }
 
+/* ---- databases: SQLite files, or PostgreSQL databases in their place ---- */
+
+#define PG_DBS_MAX 64
+
+struct pg_db {
+    char *sqlite_url; /* "sqlite:PATH" the test asked for */
+    char *url;        /* the PostgreSQL database made for it */
+    char name[64];
+    char key_file[600]; /* "HRBRIDGE_MASTER_KEY_FILE=PATH.key" */
+};
+
+static struct pg_db pg_dbs[PG_DBS_MAX];
+static int pg_ndbs;
+static int pg_atexit_set;
+
+/* Runs one statement on the server's maintenance database. */
+static int pg_admin(const char *sql)
+{
+    const char *base = getenv("HRBRIDGE_TEST_PG");
+    char url[512];
+    PGconn *c;
+    PGresult *r;
+    int ok;
+
+    snprintf(url, sizeof(url), "%s%spostgres", base,
+             base[0] && base[strlen(base) - 1] == '/' ? "" : "/");
+    c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "harness: cannot connect to %s: %s", url, PQerrorMessage(c));
+        PQfinish(c);
+        return -1;
+    }
+    r = PQexec(c, sql);
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "harness: %s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
+
+static void pg_drop(struct pg_db *d)
+{
+    char sql[128];
+
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", d->name);
+    pg_admin(sql);
+    free(d->sqlite_url);
+    free(d->url);
+    *d = pg_dbs[--pg_ndbs];
+}
+
+static void pg_drop_all(void)
+{
+    while (pg_ndbs > 0)
+        pg_drop(&pg_dbs[pg_ndbs - 1]);
+}
+
+static struct pg_db *pg_find(const char *db)
+{
+    for (int i = 0; i < pg_ndbs; i++)
+        if (strcmp(pg_dbs[i].sqlite_url, db) == 0)
+            return &pg_dbs[i];
+    return NULL;
+}
+
+const char *harness_db(const char *db)
+{
+    const char *base = getenv("HRBRIDGE_TEST_PG");
+    static unsigned counter;
+    struct pg_db *d;
+    char sql[128], url[600];
+
+    if (!db || !base || !*base || strncmp(db, "sqlite:", 7) != 0)
+        return db;
+    d = pg_find(db);
+    if (d)
+        return d->url;
+    if (pg_ndbs == PG_DBS_MAX)
+        return NULL;
+    d = &pg_dbs[pg_ndbs];
+    memset(d, 0, sizeof(*d));
+    snprintf(d->name, sizeof(d->name), "hbtest_%ld_%u_%ld", (long)getpid(), counter++,
+             (long)time(NULL));
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", d->name);
+    if (pg_admin(sql) != 0)
+        return NULL;
+    snprintf(url, sizeof(url), "%s%s%s", base, base[strlen(base) - 1] == '/' ? "" : "/", d->name);
+    d->sqlite_url = strdup(db);
+    d->url = strdup(url);
+    /* Where serve keeps its master key next to a SQLite file, so here too. */
+    snprintf(d->key_file, sizeof(d->key_file), "HRBRIDGE_MASTER_KEY_FILE=%s.key", db + 7);
+    pg_ndbs++;
+    if (!pg_atexit_set) {
+        atexit(pg_drop_all);
+        pg_atexit_set = 1;
+    }
+    return d->url;
+}
+
+long long harness_db_scalar(const char *db, const char *sql, const char *const params[])
+{
+    const char *url = harness_db(db);
+    long long n = -1;
+    int np = 0;
+
+    while (params && params[np])
+        np++;
+    if (!url)
+        return -1;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        sqlite3 *h = NULL;
+        sqlite3_stmt *st = NULL;
+
+        if (sqlite3_open_v2(url + 7, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+            sqlite3_busy_timeout(h, 5000);
+            if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
+                for (int i = 0; i < np; i++)
+                    sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
+                if (sqlite3_step(st) == SQLITE_ROW)
+                    n = sqlite3_column_int64(st, 0);
+            }
+            sqlite3_finalize(st);
+        }
+        sqlite3_close(h);
+    } else {
+        /* `?` becomes $1..$n (test queries hold no '?' in literals). */
+        size_t len = strlen(sql), k = 0;
+        char *q = malloc(len * 4 + 1);
+        PGconn *c = PQconnectdb(url);
+        PGresult *r = NULL;
+        int i = 0;
+
+        for (const char *p = sql; q && *p; p++) {
+            if (*p == '?')
+                k += (size_t)snprintf(q + k, len * 4 + 1 - k, "$%d", ++i);
+            else
+                q[k++] = *p;
+        }
+        if (q)
+            q[k] = '\0';
+        if (q && PQstatus(c) == CONNECTION_OK)
+            r = PQexecParams(c, q, np, NULL, (const char *const *)params, NULL, NULL, 0);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+            n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        else if (r && PQresultStatus(r) != PGRES_TUPLES_OK)
+            fprintf(stderr, "harness: %s: %s", sql, PQresultErrorMessage(r));
+        PQclear(r);
+        PQfinish(c);
+        free(q);
+    }
+    return n;
+}
+
+/* Maps the "sqlite:" arguments of a command (see harness_db) into args,
+ * and adds the matching master key file to env (size envmax). */
+static void map_argv(const char *const argv[], const char **args, size_t argmax,
+                     const char *const env[], const char **envs, size_t envmax)
+{
+    size_t n = 0, m = 0;
+
+    for (; env && env[m] && m + 2 < envmax; m++)
+        envs[m] = env[m];
+    for (; argv[n] && n + 1 < argmax; n++) {
+        args[n] = argv[n];
+        if (strncmp(argv[n], "sqlite:", 7) == 0 && getenv("HRBRIDGE_TEST_PG")) {
+            const char *url = harness_db(argv[n]);
+            struct pg_db *d = pg_find(argv[n]);
+            if (url)
+                args[n] = url;
+            if (d && m + 2 < envmax)
+                envs[m++] = d->key_file;
+        }
+    }
+    args[n] = NULL;
+    envs[m] = NULL;
+}
+
 void harness_rmtree(const char *dir)
 {
+    size_t len = dir ? strlen(dir) : 0;
+
+    for (int i = pg_ndbs - 1; len && i >= 0; i--) {
+        const char *path = pg_dbs[i].sqlite_url + 7;
+        if (strncmp(path, dir, len) == 0 && path[len] == '/')
+            pg_drop(&pg_dbs[i]);
+    }
     if (dir && *dir && !getenv("HB_KEEP_TMP"))
         nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
@@ -105,12 +292,14 @@ static pid_t spawn(const char *const argv[], const char *const env[], int out_fd
     _exit(127);
 }
 
-int harness_spawn(struct hproc *p, const char *const argv[], const char *const env[],
+int harness_spawn(struct hproc *p, const char *const argv_in[], const char *const env_in[],
                   const char *ready_path, int timeout_ms)
 {
+    const char *argv[64], *env[32];
     int fd, waited = 0, status;
     char url[256];
 
+    map_argv(argv_in, argv, 64, env_in, env, 32);
     snprintf(p->base_url, sizeof(p->base_url), "http://127.0.0.1:%d", p->port);
     fd = open(p->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     p->pid = spawn(argv, env, fd);
@@ -231,20 +420,22 @@ int harness_stop(struct hproc *p)
     return status;
 }
 
-int harness_run(const char *const argv[], const char *const env[], char **out)
+int harness_run(const char *const argv_in[], const char *const env_in[], char **out)
 {
+    const char *argv[64], *env[32];
     int pipefd[2], status = 0;
     size_t len = 0, cap = 4096;
     char *buf;
     pid_t pid;
     ssize_t n;
 
+    map_argv(argv_in, argv, 64, env_in, env, 32);
     if (pipe(pipefd) != 0)
         return -1;
     pid = fork();
     if (pid == 0) {
         close(pipefd[0]);
-        for (size_t i = 0; env && env[i]; i++)
+        for (size_t i = 0; env[i]; i++)
             putenv((char *)env[i]);
         dup2(pipefd[1], STDOUT_FILENO);
         execv(argv[0], (char *const *)argv);

@@ -36,8 +36,23 @@ const char *harness_bin(const char *name);
  * Returns 0, or -1 on failure. */
 int harness_tmpdir(char *out, size_t outlen);
 
-/* Removes a directory tree made by harness_tmpdir(). */
+/* Removes a directory tree made by harness_tmpdir(), and drops the
+ * PostgreSQL databases made for paths inside it (see harness_db). */
 void harness_rmtree(const char *dir);
+
+/* The database behind a test's "sqlite:PATH" URL. Normally that URL itself;
+ * with HRBRIDGE_TEST_PG set to a base URL ("postgresql://USER@HOST:PORT/"),
+ * a fresh PostgreSQL database made for PATH on first use (the same one on
+ * every later call) and dropped by harness_rmtree() of a directory holding
+ * PATH, or at exit. Every process the harness starts (harness_spawn,
+ * harness_run) gets its "sqlite:" arguments mapped this way. Borrowed until
+ * the database is dropped; NULL when it could not be created. */
+const char *harness_db(const char *db);
+
+/* The first column of the first row of sql (an integer) in the database of
+ * db (as harness_db maps it), or -1. sql may hold `?` placeholders for the
+ * text params (NULL-terminated, may be NULL). */
+long long harness_db_scalar(const char *db, const char *sql, const char *const params[]);
 
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 int harness_free_port(void);

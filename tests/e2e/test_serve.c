@@ -7,7 +7,6 @@
 
 #include <regex.h>
 #include <setjmp.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -64,21 +63,12 @@ static long do_request(struct fixture *f, const char *method, const char *path, 
     return out->status;
 }
 
-static long count_rows(const char *path, const char *table)
+static long count_rows(const char *db, const char *table)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
     char sql[128];
-    long n = -1;
 
     snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
+    return (long)harness_db_scalar(db, sql, NULL);
 }
 
 /* Whether needle occurs anywhere in the file's bytes. */
@@ -146,7 +136,7 @@ static void database_holds_no_secret_in_clear(void **state)
 
     assert_int_equal(do_request(f, "POST", "/v1/integrations", personio_body, &r), 201);
     hresp_free(&r);
-    assert_int_equal(count_rows(f->path, "integrations"), 1);
+    assert_int_equal(count_rows(f->db, "integrations"), 1);
     snprintf(wal, sizeof(wal), "%s-wal", f->path);
     assert_false(file_contains(f->path, f->key));
     assert_false(file_contains(wal, f->key));
@@ -181,7 +171,7 @@ static void bad_input_stores_nothing(void **state)
     assert_int_equal(do_request(f, "POST", "/v1/integrations", big, &r), 413);
     hresp_free(&r);
     free(big);
-    assert_int_equal(count_rows(f->path, "integrations"), 0);
+    assert_int_equal(count_rows(f->db, "integrations"), 0);
     assert_int_equal(do_request(f, "GET", "/v1/check-api-key", NULL, &r), 200);
     hresp_free(&r);
 }
@@ -196,10 +186,10 @@ static void delete_removes_the_row(void **state)
     snprintf(path, sizeof(path), "/v1/integrations/%s",
              json_string_value(json_object_get(json_object_get(r.json, "data"), "id")));
     hresp_free(&r);
-    assert_int_equal(count_rows(f->path, "integrations"), 1);
+    assert_int_equal(count_rows(f->db, "integrations"), 1);
     assert_int_equal(do_request(f, "DELETE", path, "{}", &r), 200);
     hresp_free(&r);
-    assert_int_equal(count_rows(f->path, "integrations"), 0);
+    assert_int_equal(count_rows(f->db, "integrations"), 0);
 }
 
 static void master_key_file_is_private(void **state)

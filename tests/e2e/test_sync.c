@@ -819,7 +819,8 @@ static void killed_worker_loses_nothing(void **state)
                "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
         putenv("HRBRIDGE_SYNC_LEASE=3");
         freopen("/dev/null", "w", stderr);
-        execl(harness_bin("hrbridge"), "hrbridge", "sync", "--db", db, id, (char *)NULL);
+        execl(harness_bin("hrbridge"), "hrbridge", "sync", "--db", harness_db(db), id,
+              (char *)NULL);
         _exit(127);
     }
     sleep_ms(150); /* a few pages in (each page takes 40 ms) */
