@@ -205,7 +205,11 @@ static int drv_connect(const char *url, struct store_conn **out, struct err *e)
         return ERR_STORE;
     }
     PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-    res = PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+    /* Statements are prepared once but their IN lists and ids vary: a
+     * generic plan (chosen after five runs) can scan where a custom plan
+     * seeks, so every execution is planned for its values. */
+    res = PQexec(c->pg, "SET client_min_messages = warning; SET TIME ZONE 'UTC'; "
+                        "SET plan_cache_mode = force_custom_plan");
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         err_set(e, ERR_STORE, "cannot set up the PostgreSQL session");
         PQclear(res);

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IN_MAX 500 /* ids per IN (...) list */
+#define IN_MAX        500 /* ids per IN (...) list */
+#define ANALYZE_AFTER 500 /* changed records that refresh PostgreSQL's statistics */
 
 /* Appends "?, ?, ?" for n placeholders. */
 static void placeholders(struct buf *b, int n)
@@ -240,24 +241,31 @@ static int apply_batch(struct store *s, struct store_conn *c, const char *integ,
                        int64_t batch, int64_t now)
 {
     struct store_param p[4] = {sp_text(integ), sp_int(now), sp_text(run), sp_int(batch)};
+    int64_t existing = 0;
     int rc;
 
-    rc = store_exec_params(c, s,
-                           "INSERT INTO records (integration_id, id, model, remote_id, body, "
-                           "summary, hash, changed_at, remote_deleted_at) "
-                           "SELECT ?, id, model, remote_id, body, summary, hash, ?, NULL "
-                           "FROM staged_records WHERE run_id = ? AND batch = ? "
-                           "ON CONFLICT (integration_id, id) DO UPDATE SET "
-                           "remote_id = excluded.remote_id, body = excluded.body, "
-                           "summary = excluded.summary, hash = excluded.hash, "
-                           "changed_at = excluded.changed_at, remote_deleted_at = NULL",
-                           p, 4, NULL);
-    p[1] = sp_text(run);
-    p[2] = sp_int(batch);
+    rc = count(s, c,
+               "SELECT count(*) FROM staged_records WHERE run_id = ? AND batch = ? AND is_new = 0",
+               p + 2, 2, &existing);
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
+                               "INSERT INTO records (integration_id, id, model, remote_id, body, "
+                               "summary, hash, changed_at, remote_deleted_at) "
+                               "SELECT ?, id, model, remote_id, body, summary, hash, ?, NULL "
+                               "FROM staged_records WHERE run_id = ? AND batch = ? "
+                               "ON CONFLICT (integration_id, id) DO UPDATE SET "
+                               "remote_id = excluded.remote_id, body = excluded.body, "
+                               "summary = excluded.summary, hash = excluded.hash, "
+                               "changed_at = excluded.changed_at, remote_deleted_at = NULL",
+                               p, 4, NULL);
+    p[1] = sp_text(run);
+    p[2] = sp_int(batch);
+    /* New records have nothing to replace (a first sync skips these). */
+    if (rc == ERR_OK && existing)
+        rc = store_exec_params(c, s,
                                "DELETE FROM record_attrs WHERE integration_id = ? AND record_id "
-                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ?)",
+                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ? "
+                               "AND is_new = 0)",
                                p, 3, NULL);
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
@@ -265,10 +273,11 @@ static int apply_batch(struct store *s, struct store_conn *c, const char *integ,
                                "SELECT ?, record_id, name, value FROM staged_attrs "
                                "WHERE run_id = ? AND batch = ?",
                                p, 3, NULL);
-    if (rc == ERR_OK)
+    if (rc == ERR_OK && existing)
         rc = store_exec_params(c, s,
                                "DELETE FROM field_values WHERE integration_id = ? AND record_id "
-                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ?)",
+                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ? "
+                               "AND is_new = 0)",
                                p, 3, NULL);
     /* A field deselected (or unmapped) while the run fetched keeps no values. */
     if (rc == ERR_OK)
@@ -388,13 +397,16 @@ int store_sync_apply(struct store *s, struct store_apply *a)
                                "records_deleted = ?, error = NULL, lease_until = NULL "
                                "WHERE id = ?",
                                p, 6, NULL);
+    /* Data expired by a scope change after this run started stays expired. */
     p[0] = sp_int(SETUP_COMPLETED);
-    p[1] = sp_text(integ);
+    p[1] = sp_int(a->run->started_at);
+    p[2] = sp_text(integ);
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
-                               "UPDATE integrations SET setup_status = ?, data_expired_at = NULL "
+                               "UPDATE integrations SET setup_status = ?, data_expired_at = "
+                               "CASE WHEN data_expired_at <= ? THEN NULL ELSE data_expired_at END "
                                "WHERE id = ?",
-                               p, 2, NULL);
+                               p, 3, NULL);
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
     if (rc != ERR_OK) {
@@ -402,6 +414,11 @@ int store_sync_apply(struct store *s, struct store_apply *a)
         log_warn("store", "msg=\"sync not applied\" run=%s integration=%s rc=%s", run, integ,
                  err_name(rc));
     }
+    /* PostgreSQL plans by its statistics, which lag behind a large first
+     * sync until autovacuum comes by; refresh them now (a sampled scan). */
+    if (rc == ERR_OK && a->created + a->updated + a->deleted >= ANALYZE_AFTER &&
+        strcmp(store_backend(s), "postgresql") == 0)
+        store_exec_params(c, s, "ANALYZE records, record_attrs, field_values", NULL, 0, NULL);
 out:
     store_conn_put(s, c, 0);
     return rc;
