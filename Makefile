@@ -135,6 +135,7 @@ demo: deps
 	@$(BUILD)/hrbridge demo --listen 127.0.0.1:$${HB_DEMO_PORT:-8080}
 
 bench: all
+	@sh scripts/install-deps.sh bench
 	@sh bench/run.sh
 
 FORMAT_FILES = $(shell find src sim tests bench -name '*.[ch]' 2>/dev/null)

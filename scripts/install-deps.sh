@@ -1,10 +1,12 @@
 #!/bin/sh
-# Installs the Debian packages hrbridge needs to build, test and benchmark,
-# but only those that are missing, so it is cheap to call before every build.
+# Installs the Debian packages hrbridge needs to build and test (with
+# "bench": and to benchmark), but only those that are missing, so it is
+# cheap to call before every build.
 set -eu
 
 PKGS="build-essential pkg-config clang libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
 libsqlite3-dev sqlite3 libpq-dev postgresql libsodium-dev libcmocka-dev curl jq nodejs npm"
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk nginx-light"
 
 missing=""
 for p in $PKGS; do
