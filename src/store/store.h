@@ -166,8 +166,10 @@ int store_sync_enqueue(struct store *s, const char *integration_id, int type, in
                        struct store_sync_run *out, int *already);
 
 /* Claims the oldest queued run of an enabled integration, or a running one
- * whose lease expired, for worker until lease_until. ERR_NOT_FOUND when there
- * is none. Fills *out (free with store_sync_run_free). */
+ * whose lease expired, for worker until lease_until. A run taken over that
+ * way is recorded as FAILED and a new run of its type (its id in *out) is
+ * claimed instead. ERR_NOT_FOUND when there is none. Fills *out (free with
+ * store_sync_run_free). */
 int store_sync_claim(struct store *s, const char *worker, int64_t now, int64_t lease_until,
                      struct store_sync_run *out);
 

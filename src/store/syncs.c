@@ -180,6 +180,39 @@ static int drop_staging(struct store *s, struct store_conn *c, const char *run_i
                   "(r.state = 'RUNNING' AND r.lease_until < ?)) "                                  \
                   "ORDER BY r.created_at, r.id LIMIT 1"
 
+/* A run whose worker stopped answering (its lease expired) is recorded as
+ * FAILED, what it staged is dropped, and a new run of the same type takes
+ * its place in *run (queued, about to be claimed). */
+static int take_over(struct store *s, struct store_conn *c, struct store_sync_run *run, int64_t now)
+{
+    struct store_param p[4] = {sp_int(now), sp_text(run->id)};
+    char id[IDS_LEN + 1];
+    int rc;
+
+    rc = store_exec_params(
+        c, s,
+        "UPDATE sync_runs SET state = 'FAILED', ended_at = ?, lease_until = NULL, "
+        "error = 'the worker running it stopped answering; a new run took over' "
+        "WHERE id = ?",
+        p, 2, NULL);
+    if (rc == ERR_OK)
+        rc = drop_staging(s, c, run->id);
+    ids_random(id);
+    p[0] = sp_text(id);
+    p[1] = sp_text(run->integration_id);
+    p[2] = sp_text(store_sync_type_name(run->type));
+    p[3] = sp_int(now);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "INSERT INTO sync_runs (id, integration_id, type, state, "
+                               "created_at) VALUES (?, ?, ?, 'RUNNING', ?)",
+                               p, 4, NULL);
+    memcpy(run->id, id, sizeof(id));
+    run->created_at = now;
+    run->fetched = 0;
+    return rc;
+}
+
 /* Claims the first run the query finds (run_id NULL: the oldest due one). */
 static int claim(struct store *s, const char *run_id, const char *worker, int64_t now,
                  int64_t lease_until, struct store_sync_run *out)
@@ -204,23 +237,20 @@ static int claim(struct store *s, const char *run_id, const char *worker, int64_
         rc = query_run(s, c,
                        s->drv->row_locks ? CLAIM_NEXT " FOR UPDATE OF r SKIP LOCKED" : CLAIM_NEXT,
                        p, 1, &run);
+    if (rc == ERR_OK && strcmp(run.state, "RUNNING") == 0)
+        rc = take_over(s, c, &run, now);
     if (rc == ERR_OK) {
         p[0] = sp_text(worker);
         p[1] = sp_int(lease_until);
         p[2] = sp_int(now);
         p[3] = sp_text(run.id);
-        /* A run taken over restarts from nothing: its counts start again. */
         rc = store_exec_params(c, s,
                                "UPDATE sync_runs SET state = 'RUNNING', worker = ?, "
-                               "lease_until = ?, started_at = ?, records_fetched = 0 "
-                               "WHERE id = ?",
+                               "lease_until = ?, started_at = ? WHERE id = ?",
                                p, 4, NULL);
         run.started_at = now;
-        run.fetched = 0;
         memcpy(run.state, "RUNNING", 8);
     }
-    if (rc == ERR_OK)
-        rc = drop_staging(s, c, run.id); /* what a dead worker left */
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
     if (rc == ERR_OK) {

@@ -831,10 +831,34 @@ static void killed_worker_loses_nothing(void **state)
     assert_true(json_equal(before, after)); /* the old data, whole */
     json_decref(after);
 
-    /* The dead run is taken over once its lease expires, and completes. */
+    /* Once its lease expires the dead run is recorded as failed and a new
+     * run takes over and completes (force-sync joined the one running). */
     run = force_sync(id, "FULL");
+    if (!strcmp(json_string_value(json_object_get(run, "state")), "FAILED")) {
+        char dead[64];
+        snprintf(dead, sizeof(dead), "%s", json_string_value(json_object_get(run, "id")));
+        json_decref(run);
+        run = wait_for_sync(id, dead);
+    }
     expect_state(run, "SUCCEEDED");
     json_decref(run);
+    {
+        char path[256];
+        json_t *x;
+        size_t k;
+        int failed = 0;
+        snprintf(path, sizeof(path), "/v1/integrations/%s/syncs?page_size=10", id);
+        assert_int_equal(api("GET", path, NULL, NULL, &r), 200);
+        json_array_foreach (json_object_get(data(&r), "results"), k, x) {
+            const char *err = json_string_value(json_object_get(x, "error"));
+            failed += !strcmp(json_string_value(json_object_get(x, "state")), "FAILED") && err &&
+                      strstr(err, "stopped answering");
+        }
+        if (failed != 1)
+            fprintf(stderr, "runs: %s\n", r.body);
+        hresp_free(&r);
+        assert_int_equal(failed, 1);
+    }
     after = all_employees(id, NULL, 250);
     assert_int_equal(json_array_size(after), 149);
     json_decref(after);

@@ -51,29 +51,6 @@ static void one_running_and_one_queued(void **state)
     assert_int_equal(store_sync_claim(f->s, "w2", now, now + 60000, &none), ERR_NOT_FOUND);
 }
 
-static void leases_expire_and_are_taken_over(void **state)
-{
-    struct fx *f = *state;
-    struct store_sync_run a, r1, r2;
-    int64_t now = isotime_now_ms();
-    int already;
-
-    assert_int_equal(store_sync_enqueue(f->s, f->integ, SYNC_FULL, 0, &a, &already), ERR_OK);
-    assert_int_equal(store_sync_claim(f->s, "w1", now, now + 1000, &r1), ERR_OK);
-    assert_int_equal(store_sync_heartbeat(f->s, r1.id, "w1", now + 1000), ERR_OK);
-    assert_int_equal(store_sync_claim(f->s, "w2", now + 500, now + 60000, &r2), ERR_NOT_FOUND);
-    /* w1 stops answering; after the lease, w2 takes the same run over. */
-    assert_int_equal(store_sync_claim(f->s, "w2", now + 2000, now + 60000, &r2), ERR_OK);
-    assert_string_equal(r2.id, r1.id);
-    assert_int_equal(store_sync_heartbeat(f->s, r1.id, "w1", now + 5000), ERR_NOT_FOUND);
-    /* w1 can no longer fail or release it. */
-    r1.fetched = 5;
-    assert_int_equal(store_sync_fail(f->s, &r1, "w1", "late"), ERR_OK);
-    assert_int_equal(store_sync_heartbeat(f->s, r2.id, "w2", now + 60000), ERR_OK);
-    store_sync_run_free(&r1);
-    store_sync_run_free(&r2);
-}
-
 struct listed {
     int n;
     char states[8][STORE_STATE_MAX];
@@ -89,6 +66,39 @@ static void on_run(void *ud, const struct store_sync_run *r)
         snprintf(l->errors[l->n], 64, "%s", r->error ? r->error : "");
     }
     l->n++;
+}
+
+static void leases_expire_and_are_taken_over(void **state)
+{
+    struct fx *f = *state;
+    struct store_sync_run a, r1, r2;
+    int64_t now = isotime_now_ms();
+    int already;
+
+    assert_int_equal(store_sync_enqueue(f->s, f->integ, SYNC_FULL, 0, &a, &already), ERR_OK);
+    assert_int_equal(store_sync_claim(f->s, "w1", now, now + 1000, &r1), ERR_OK);
+    assert_int_equal(store_sync_heartbeat(f->s, r1.id, "w1", now + 1000), ERR_OK);
+    assert_int_equal(store_sync_claim(f->s, "w2", now + 500, now + 60000, &r2), ERR_NOT_FOUND);
+    /* w1 stops answering; after the lease its run is recorded as failed and
+     * w2 runs a new one of the same type in its place. */
+    assert_int_equal(store_sync_claim(f->s, "w2", now + 2000, now + 60000, &r2), ERR_OK);
+    assert_string_not_equal(r2.id, r1.id);
+    assert_int_equal(r2.type, SYNC_FULL);
+    assert_string_equal(r2.state, "RUNNING");
+    {
+        struct listed l = {0};
+        assert_int_equal(store_sync_list(f->s, f->env, f->integ, 10, on_run, &l), ERR_OK);
+        assert_int_equal(l.n, 2);
+        assert_string_equal(l.states[1], "FAILED");
+        assert_non_null(strstr(l.errors[1], "stopped answering"));
+    }
+    assert_int_equal(store_sync_heartbeat(f->s, r1.id, "w1", now + 5000), ERR_NOT_FOUND);
+    /* w1 can no longer fail or release it. */
+    r1.fetched = 5;
+    assert_int_equal(store_sync_fail(f->s, &r1, "w1", "late"), ERR_OK);
+    assert_int_equal(store_sync_heartbeat(f->s, r2.id, "w2", now + 60000), ERR_OK);
+    store_sync_run_free(&r1);
+    store_sync_run_free(&r2);
 }
 
 static void outcomes_are_listed_newest_first(void **state)
