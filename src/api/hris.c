@@ -607,16 +607,14 @@ static void on_mapping(void *ud, const char *key, const char *field_id)
     x->ncustom++;
 }
 
-static int extras_load(const struct req *rq, enum model m, struct extras *x)
+static int extras_load(const struct req *rq, const struct scope *sc, enum model m, struct extras *x)
 {
     const char *model = models_get(m)->id;
-    struct scope sc;
     int rc = ERR_OK;
 
-    scope_from_text(rq->integration.scope_config, &sc);
-    if (sc.m[m].integration_fields)
+    if (sc->m[m].integration_fields)
         rc = store_fields_selected(rq->app->store, rq->integration.id, model, on_selected, &x->sel);
-    if (rc == ERR_OK && sc.m[m].custom_fields)
+    if (rc == ERR_OK && sc->m[m].custom_fields)
         rc = store_custom_fields_mapped(rq->app->store, rq->integration.id, model, on_mapping, x);
     return rc;
 }
@@ -798,18 +796,17 @@ static void render_employee(struct buf *b, const struct row *e, const struct loo
 
 /* Answers INTEGRATION.MODEL_NOT_AVAILABLE unless the integration's tool
  * syncs m, and INTEGRATION.MODEL_DISABLED when its scope config turns m off. */
-static int model_available(const struct req *rq, struct resp *rs, enum model m)
+static int model_available(const struct req *rq, struct resp *rs, const struct scope *sc,
+                           enum model m)
 {
     const struct tool_def *t = tools_find(rq->integration.tool);
-    struct scope sc;
 
     if (!t || t->coverage[m] != COV_SUPPORTED) {
         resp_error(rs, HE_MODEL_NOT_AVAILABLE, "the %s model is not available for %s integrations",
                    models_get(m)->id, t ? t->label : rq->integration.tool);
         return 0;
     }
-    scope_from_text(rq->integration.scope_config, &sc);
-    if (!sc.m[m].enabled) {
+    if (!sc->m[m].enabled) {
         resp_error(rs, HE_MODEL_DISABLED,
                    "the %s model is disabled in the integration's scope config", models_get(m)->id);
         return 0;
@@ -841,7 +838,8 @@ void hris_employees(struct req *rq, struct resp *rs)
     memset(&l, 0, sizeof(l));
     buf_init(&out, 0);
     err_init(&e);
-    if (!model_available(rq, rs, MODEL_EMPLOYEES))
+    scope_from_text(rq->integration.scope_config, &l.scope);
+    if (!model_available(rq, rs, &l.scope, MODEL_EMPLOYEES))
         return;
     rc = paging_parse(rq, 100, 250, "hris_employees", integ, &pg, &e);
     if (rc == ERR_OK)
@@ -871,7 +869,6 @@ void hris_employees(struct req *rq, struct resp *rs)
     l.jobs.by_parent = json_object();
     l.balances.by_parent = json_object();
     l.values = json_object();
-    scope_from_text(rq->integration.scope_config, &l.scope);
     if (rc == ERR_OK)
         rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
     /* Everything the page links to, fetched in one go. */
@@ -895,9 +892,9 @@ void hris_employees(struct req *rq, struct resp *rs)
         rc = store_records_children(app->store, integ, "hris_time_off_balances", "employee_id", ids,
                                     page.n, f.q.include_deleted, on_child, &l.balances);
     if (rc == ERR_OK)
-        rc = extras_load(rq, MODEL_EMPLOYEES, &emp_x);
+        rc = extras_load(rq, &l.scope, MODEL_EMPLOYEES, &emp_x);
     if (rc == ERR_OK)
-        rc = extras_load(rq, MODEL_EMPLOYMENTS, &job_x);
+        rc = extras_load(rq, &l.scope, MODEL_EMPLOYMENTS, &job_x);
     if (rc == ERR_OK && extras_need_values(&emp_x))
         rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
     if (rc == ERR_OK && extras_need_values(&job_x)) {
@@ -975,7 +972,8 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
     memset(&l, 0, sizeof(l));
     buf_init(&out, 0);
     err_init(&e);
-    if (!model_available(rq, rs, d->model))
+    scope_from_text(rq->integration.scope_config, &l.scope);
+    if (!model_available(rq, rs, &l.scope, d->model))
         return;
     rc = paging_parse(rq, 100, 250, d->kind, integ, &pg, &e);
     if (rc == ERR_OK)
@@ -1001,7 +999,6 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
     l.attrs = json_object();
     l.nested = json_object();
     l.values = json_object();
-    scope_from_text(rq->integration.scope_config, &l.scope);
     if (rc == ERR_OK && d->type_attr) {
         rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
         linked = xcalloc((size_t)page.n + 1, sizeof(*linked));
@@ -1014,7 +1011,7 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
             rc = store_records_summaries(app->store, integ, linked, nlinked, on_nested, &l);
     }
     if (rc == ERR_OK && md->has_custom_fields)
-        rc = extras_load(rq, d->model, &x);
+        rc = extras_load(rq, &l.scope, d->model, &x);
     if (rc == ERR_OK && extras_need_values(&x))
         rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
     if (rc != ERR_OK) {

@@ -143,7 +143,10 @@ json_t *scope_to_json(const struct scope *sc)
 
 int scope_field_on(const struct scope *sc, enum model m, const char *field)
 {
-    int ix = field_index(m, field);
+    int ix;
 
+    if (!sc->m[m].fields_off)
+        return 1; /* the common case, asked for every field of every record a sync renders */
+    ix = field_index(m, field);
     return ix < 0 || !(sc->m[m].fields_off & (UINT64_C(1) << ix));
 }

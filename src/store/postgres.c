@@ -566,5 +566,6 @@ const struct store_driver store_postgres_driver = {
     .finish = drv_finish,
     .changes = drv_changes,
     .row_locks = 1,
+    .lagging_statistics = 1,
     .migrate_lock = "SELECT pg_advisory_xact_lock(7262731548102345)",
 };

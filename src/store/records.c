@@ -15,7 +15,7 @@
 #include <string.h>
 
 #define IN_MAX        500 /* ids per IN (...) list */
-#define ANALYZE_AFTER 500 /* changed records that refresh PostgreSQL's statistics */
+#define ANALYZE_AFTER 500 /* changed records after which lagging statistics are refreshed */
 
 /* Appends "?, ?, ?" for n placeholders. */
 static void placeholders(struct buf *b, int n)
@@ -414,10 +414,10 @@ int store_sync_apply(struct store *s, struct store_apply *a)
         log_warn("store", "msg=\"sync not applied\" run=%s integration=%s rc=%s", run, integ,
                  err_name(rc));
     }
-    /* PostgreSQL plans by its statistics, which lag behind a large first
-     * sync until autovacuum comes by; refresh them now (a sampled scan). */
+    /* Statistics that lag behind a large sync would plan the reads after
+     * it badly: refresh them now (a sampled scan). */
     if (rc == ERR_OK && a->created + a->updated + a->deleted >= ANALYZE_AFTER &&
-        strcmp(store_backend(s), "postgresql") == 0)
+        s->drv->lagging_statistics)
         store_exec_params(c, s, "ANALYZE records, record_attrs, field_values", NULL, 0, NULL);
 out:
     store_conn_put(s, c, 0);

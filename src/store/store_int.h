@@ -68,6 +68,9 @@ struct store_driver {
      * writers may race. 0 when begin_write already serialises writers
      * (SQLite's BEGIN IMMEDIATE). */
     int row_locks;
+    /* Plans by table statistics that lag behind large writes until a
+     * background pass (autovacuum) refreshes them. */
+    int lagging_statistics;
     /* Run first in each migration transaction so that processes starting
      * together apply migrations one at a time (NULL: begin_write does). */
     const char *migrate_lock;
