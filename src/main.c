@@ -33,6 +33,7 @@ static void usage(FILE *f)
                "  sync ID       run one sync of an integration in the foreground\n"
                "  demo          hrsim + server + a demo integration, in the foreground\n"
                "  migrate       create or upgrade the database schema\n"
+               "  copy --to URL copy every row into another (empty) database\n"
                "  keys create   create an API key and print it (only the key)\n"
                "  config show   print the effective configuration (secrets redacted)\n\n"
                "Run \"hrbridge COMMAND --help\" for the options of a command.\n");
@@ -365,6 +366,59 @@ static int cmd_migrate(int argc, char **argv)
     return 0;
 }
 
+static void print_copied(void *ud, const char *table, int64_t rows)
+{
+    (void)ud;
+    printf("%-26s %lld rows\n", table, (long long)rows);
+}
+
+static int cmd_copy(int argc, char **argv)
+{
+    static const char *const pass[] = {"--to", NULL};
+    struct config cfg;
+    struct store *from = NULL, *to = NULL;
+    const char *to_url = NULL;
+    struct err e;
+    int rc;
+
+    if (wants_help(argc, argv)) {
+        command_help("copy [--db URL] --to URL",
+                     "Copies everything in the database --db into the empty database --to\n"
+                     "(e.g. from SQLite to PostgreSQL), keeping every id. Stop servers and\n"
+                     "workers first; run them on --to afterwards with the same master key.",
+                     CFG_SCOPE_ALL & ~(unsigned)(CFG_SCOPE_SERVE | CFG_SCOPE_KEYS));
+        return 0;
+    }
+    if (load_config(&cfg, &argc, argv, pass) != 0)
+        return 2;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--to") == 0 && i + 1 < argc && !to_url) {
+            to_url = argv[++i];
+        } else {
+            fprintf(stderr, "hrbridge copy: unexpected argument %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!to_url) {
+        fprintf(stderr, "usage: hrbridge copy [--db URL] --to URL\n");
+        return 2;
+    }
+    if (open_store(&cfg, 1, &from) != 0)
+        return 1;
+    snprintf(cfg.db_url, sizeof(cfg.db_url), "%s", to_url);
+    if (open_store(&cfg, 1, &to) != 0) {
+        store_close(from);
+        return 1;
+    }
+    err_init(&e);
+    rc = store_copy(from, to, print_copied, NULL, &e);
+    if (rc != ERR_OK)
+        fprintf(stderr, "hrbridge copy: %s; nothing was copied\n", e.msg);
+    store_close(to);
+    store_close(from);
+    return rc == ERR_OK ? 0 : 1;
+}
+
 static int cmd_keys(int argc, char **argv)
 {
     struct config cfg;
@@ -623,6 +677,8 @@ int main(int argc, char **argv)
         return cmd_demo(argc, argv);
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc, argv);
+    if (strcmp(cmd, "copy") == 0)
+        return cmd_copy(argc, argv);
     if (strcmp(cmd, "config") == 0)
         return cmd_config(argc, argv);
     fprintf(stderr, "hrbridge: unknown command \"%s\"\n", cmd);

@@ -39,6 +39,16 @@ const char *store_backend(const struct store *s);
  * NULL) the schema version afterwards. */
 int store_migrate(struct store *s, int *applied, int *version);
 
+/* Called after each table copied with the number of its rows. */
+typedef void store_copy_fn(void *ud, const char *table, int64_t rows);
+
+/* Copies everything from holds into to, which must be migrated to the same
+ * schema version and hold no data yet (ERR_CONFLICT otherwise). Every id,
+ * time and sealed credential is kept, so the same master key opens them.
+ * Writers on from should be stopped first. All or nothing on to. */
+int store_copy(struct store *from, struct store *to, store_copy_fn *progress, void *ud,
+               struct err *e);
+
 /* ---- environments and API keys ---------------------------------------- */
 
 /* Finds the environment called name, creating it (with its default scope
