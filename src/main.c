@@ -4,6 +4,7 @@
  * config file > defaults), opens the store and does one job.
  */
 #include "api/app.h"
+#include "api/hris.h"
 #include "api/integrations.h"
 #include "core/config.h"
 #include "core/isotime.h"
@@ -123,12 +124,31 @@ static int load_master_key(const struct config *cfg, struct secret_master *m, in
     return rc == ERR_OK ? 0 : -1;
 }
 
+/* After a sync: renders the employees the API serves from its data. */
+static void render_docs(void *ud, const char *integration_id)
+{
+    int64_t t0 = isotime_mono_ms();
+    int rc = hris_docs_refresh(ud, integration_id);
+
+    if (rc == ERR_OK)
+        log_info("sync", "msg=\"served docs rendered\" integration=%s ms=%lld", integration_id,
+                 (long long)(isotime_mono_ms() - t0));
+    else
+        log_warn("sync", "msg=\"served docs not rendered; reads render them\" integration=%s rc=%s",
+                 integration_id, err_name(rc));
+}
+
 static int start_worker(const struct config *cfg, struct store *store,
                         const struct secret_master *master, struct jobs **out)
 {
-    struct jobs_opts o = {
-        store, master, cfg->sync_full_interval, cfg->sync_delta_interval, cfg->sync_lease * 1000,
-        0};
+    struct jobs_opts o = {store,
+                          master,
+                          cfg->sync_full_interval,
+                          cfg->sync_delta_interval,
+                          cfg->sync_lease * 1000,
+                          0,
+                          render_docs,
+                          store};
 
     if (jobs_start(&o, out) != ERR_OK) {
         fprintf(stderr, "hrbridge: the sync worker could not start\n");
@@ -315,6 +335,8 @@ static int cmd_sync(int argc, char **argv)
         env.master = &master;
         env.worker = worker;
         env.lease_ms = cfg.sync_lease * 1000;
+        env.applied = render_docs;
+        env.applied_ud = store;
         if (isatty(STDERR_FILENO)) {
             env.progress = print_progress;
             env.progress_ud = (void *)id;

@@ -52,6 +52,21 @@ void resp_free(struct resp *rs)
     buf_free(&rs->body);
 }
 
+struct buf *resp_success_begin(struct resp *rs, int status)
+{
+    buf_reset(&rs->body);
+    rs->status = status;
+    rs->error_code = NULL;
+    rs->content_type = NULL;
+    buf_append_str(&rs->body, "{\"status\":\"success\",\"data\":");
+    return &rs->body;
+}
+
+void resp_success_end(struct resp *rs)
+{
+    buf_append_char(&rs->body, '}');
+}
+
 void resp_success_raw(struct resp *rs, int status, const char *json, size_t len)
 {
     buf_reset(&rs->body);

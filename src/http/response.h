@@ -57,6 +57,12 @@ void resp_free(struct resp *rs);
  * reference). status is usually 200 or 201. */
 void resp_success_take(struct resp *rs, int status, json_t *data);
 
+/* Starts a success envelope whose data the caller appends to the buffer
+ * returned, then closes with resp_success_end(): a large page is written
+ * once, where it is sent from. */
+struct buf *resp_success_begin(struct resp *rs, int status);
+void resp_success_end(struct resp *rs);
+
 /* Sets a success envelope around already-serialised JSON text. */
 void resp_success_raw(struct resp *rs, int status, const char *json, size_t len);
 

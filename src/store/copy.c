@@ -24,6 +24,7 @@ static const char *const copied_tables[] = {
     "sync_runs",
     "integration_fields",
     "records",
+    "record_docs",
     "record_attrs",
     "field_values",
     "custom_field_definitions",

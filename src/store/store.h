@@ -365,6 +365,12 @@ struct store_apply {
     int ntombstones;
     const char *const *purged_models;  /* disabled by the scope: records dropped */
     const char *const *unfield_models; /* integration fields off: catalog dropped */
+    /* Served docs (record_docs) that nest other records: the attributes
+     * linking them to nested records, and the models of children pointing
+     * at them by child_attr. The apply deletes the docs its changes touch. */
+    const char *const *doc_links;
+    const char *const *doc_children;
+    const char *doc_child_attr;
     int64_t now;
     int64_t fetched;
     /* out */
@@ -423,6 +429,10 @@ struct store_list_query {
      * attribute by which child records point at this one (may be NULL). */
     const char *const *link_attrs;
     const char *child_attr;
+    /* Rows come with their served doc (row.doc) when it was rendered with
+     * fingerprint doc_fp; row.body is then NULL. */
+    int with_docs;
+    int64_t doc_fp;
 };
 
 /* One record as served. Borrowed for the duration of the callback. */
@@ -434,6 +444,8 @@ struct store_record_row {
     size_t body_len;
     int64_t changed_at;
     int64_t remote_deleted_at; /* 0: null */
+    const char *doc;           /* with_docs: the record as served, or NULL */
+    size_t doc_len;
 };
 
 typedef void store_record_fn(void *ud, const struct store_record_row *row);
@@ -464,5 +476,29 @@ typedef void store_value_fn(void *ud, const char *record_id, const char *field_i
                             const char *value, size_t len);
 int store_field_values(struct store *s, const char *integration_id, const char *const ids[], int n,
                        store_value_fn *fn, void *ud);
+
+/* ---- served docs (docs.c) ------------------------------------------------ */
+
+/* How many syncs have been applied to the integration (integrations.data_version). */
+int store_data_version(struct store *s, const char *integration_id, int64_t *version);
+
+/* Calls fn for up to limit records of model, not deleted, ordered by id
+ * after after_id, whose served doc is missing or has another fingerprint
+ * than fp. */
+int store_docs_stale(struct store *s, const char *integration_id, const char *model, int64_t fp,
+                     const char *after_id, int limit, store_record_fn *fn, void *ud);
+
+/* One rendered doc. */
+struct store_doc {
+    const char *id;
+    const char *doc;
+    size_t len;
+};
+
+/* Stores n docs rendered with fingerprint fp from the data of version, in
+ * one transaction; ERR_CONFLICT (nothing stored) when a sync was applied
+ * since version was read. */
+int store_docs_put(struct store *s, const char *integration_id, int64_t version, int64_t fp,
+                   const struct store_doc *docs, int n);
 
 #endif

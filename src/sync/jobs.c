@@ -56,8 +56,8 @@ static void wait_for_work(struct jobs *j, int ms)
 static void *worker_main(void *arg)
 {
     struct jobs *j = arg;
-    struct engine_env env = {j->o.store, j->o.master, j->worker,   j->o.lease_ms,
-                             NULL,       NULL,        &j->stopping};
+    struct engine_env env = {j->o.store, j->o.master,  j->worker,    j->o.lease_ms,  NULL,
+                             NULL,       &j->stopping, j->o.applied, j->o.applied_ud};
     int64_t last_schedule = 0;
 
     log_info("sync", "msg=\"worker started\" worker=%s", j->worker);
