@@ -980,9 +980,10 @@ struct emp_page {
     char last_id[IDS_LEN + 1];
 };
 
-static void on_employee_row(void *ud, const struct store_record_row *r)
+/* Adds row id to the page: its doc, or (doc NULL) r to be rendered. */
+static void page_add(struct emp_page *p, const char *id, const char *doc, size_t len,
+                     const struct store_record_row *r)
 {
-    struct emp_page *p = ud;
     struct span *sp;
 
     if (p->n == p->limit) {
@@ -994,15 +995,32 @@ static void on_employee_row(void *ud, const struct store_record_row *r)
         buf_append_char(p->out, ',');
     sp->from = p->out->len;
     sp->stale = -1;
-    if (r->doc) {
-        buf_append(p->out, r->doc, r->doc_len);
+    if (doc) {
+        buf_append(p->out, doc, len);
     } else {
         sp->stale = p->stale.n;
         rows_add(&p->stale, r);
     }
     sp->to = p->out->len;
-    snprintf(p->last_id, sizeof(p->last_id), "%s", r->id);
+    snprintf(p->last_id, sizeof(p->last_id), "%s", id);
     p->n++;
+}
+
+static void on_employee_row(void *ud, const struct store_record_row *r)
+{
+    page_add(ud, r->id, r->doc, r->doc_len, r);
+}
+
+static void on_employee_doc(void *ud, const char *id, const char *doc, size_t len)
+{
+    page_add(ud, id, doc, len, NULL);
+}
+
+/* Whether q lists every employee not deleted, filtered by nothing. */
+static int unfiltered(const struct store_list_query *q)
+{
+    return !q->include_deleted && !q->nids && !q->nremote_ids && !q->nfilters &&
+           !q->value_field_id && !q->value_none && !q->updated_after;
 }
 
 /* Puts the rendered stale rows (ends[] as render_employees gives them) in
@@ -1042,7 +1060,7 @@ void hris_employees(struct req *rq, struct resp *rs)
     struct buf rendered;
     struct err e;
     json_t *next = NULL;
-    int rc;
+    int rc, from_docs = 0;
 
     memset(&f, 0, sizeof(f));
     memset(&page, 0, sizeof(page));
@@ -1076,7 +1094,12 @@ void hris_employees(struct req *rq, struct resp *rs)
     start = page.out->len;
     page.limit = pg.limit;
     page.spans = xcalloc((size_t)pg.limit + 1, sizeof(*page.spans));
-    rc = store_records_list(app->store, &f.q, on_employee_row, &page);
+    /* With nothing to filter by, a complete set of docs is the page. */
+    if (unfiltered(&f.q))
+        rc = store_docs_page(app->store, integ, v.fp, pg.after, f.q.limit, on_employee_doc, &page,
+                             &from_docs);
+    if (rc == ERR_OK && !from_docs)
+        rc = store_records_list(app->store, &f.q, on_employee_row, &page);
     /* Records without a current doc are rendered now. */
     if (rc == ERR_OK && page.stale.n) {
         stale = xcalloc((size_t)page.stale.n, sizeof(*stale));
@@ -1132,6 +1155,8 @@ int hris_docs_refresh(struct store *s, const char *integration_id)
         if (rc == ERR_OK)
             rc = store_docs_stale(s, integration_id, "hris_employees", v.fp, NULL, DOCS_BATCH,
                                   on_page_row, &batch);
+        if (rc == ERR_OK && batch.n == 0)
+            rc = store_docs_complete(s, integration_id, version, v.fp);
         if (rc != ERR_OK || batch.n == 0) {
             rows_free(&batch);
             break;

@@ -116,3 +116,50 @@ out:
     store_conn_put(s, c, 0);
     return rc;
 }
+
+int store_docs_complete(struct store *s, const char *integration_id, int64_t version, int64_t fp)
+{
+    struct store_param p[4] = {sp_int(version), sp_int(fp), sp_text(integration_id),
+                               sp_int(version)};
+
+    return store_exec1(s,
+                       "UPDATE integrations SET docs_version = ?, docs_fp = ? "
+                       "WHERE id = ? AND data_version = ?",
+                       p, 4, NULL);
+}
+
+int store_docs_page(struct store *s, const char *integration_id, int64_t fp, const char *after_id,
+                    int limit, store_doc_fn *fn, void *ud, int *rows)
+{
+    struct store_param p[4] = {sp_text(integration_id), sp_text(after_id ? after_id : ""),
+                               sp_int(fp), sp_int(limit)};
+    struct store_conn *c = NULL;
+    struct store_rows *r = NULL;
+    int rc;
+
+    *rows = 0;
+    rc = store_conn_get(s, &c);
+    if (rc != ERR_OK)
+        return rc;
+    /* Whether the docs are complete is read in the same snapshot as they
+     * are: a sync applied meanwhile cannot split a page. */
+    rc = s->drv->query(c,
+                       "SELECT d.id, d.doc FROM record_docs d JOIN integrations i "
+                       "ON i.id = d.integration_id WHERE d.integration_id = ? AND d.id > ? "
+                       "AND i.docs_fp = ? AND i.docs_version = i.data_version "
+                       "ORDER BY d.id LIMIT ?",
+                       p, 4, &r);
+    if (rc == ERR_OK) {
+        while ((rc = s->drv->step(r)) > 0) {
+            size_t len = 0;
+            const char *id = s->drv->get_text(r, 0, NULL);
+            const char *doc = s->drv->get_text(r, 1, &len);
+            fn(ud, id, doc, len);
+            (*rows)++;
+        }
+        s->drv->finish(r);
+        rc = rc < 0 ? -rc : ERR_OK;
+    }
+    store_conn_put(s, c, 0);
+    return rc;
+}

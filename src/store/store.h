@@ -501,4 +501,16 @@ struct store_doc {
 int store_docs_put(struct store *s, const char *integration_id, int64_t version, int64_t fp,
                    const struct store_doc *docs, int n);
 
+/* Records that every employee not deleted has a doc rendered with fp from
+ * the data of version (a no-op when a sync was applied since). */
+int store_docs_complete(struct store *s, const char *integration_id, int64_t version, int64_t fp);
+
+/* When the docs of the integration are complete for fp and the current
+ * data (one snapshot decides), calls fn for up to limit of them ordered by
+ * id after after_id; *rows gets how many. No rows: the docs are not
+ * complete, or nothing is left after after_id. */
+typedef void store_doc_fn(void *ud, const char *id, const char *doc, size_t len);
+int store_docs_page(struct store *s, const char *integration_id, int64_t fp, const char *after_id,
+                    int limit, store_doc_fn *fn, void *ud, int *rows);
+
 #endif
