@@ -58,8 +58,9 @@ void resp_free(struct resp *rs);
 void resp_success_take(struct resp *rs, int status, json_t *data);
 
 /* Starts a success envelope whose data the caller appends to the buffer
- * returned, then closes with resp_success_end(): a large page is written
- * once, where it is sent from. */
+ * returned (then any further top-level keys, each after a comma), and
+ * closes with resp_success_end(): a large page is written once, where it
+ * is sent from. */
 struct buf *resp_success_begin(struct resp *rs, int status);
 void resp_success_end(struct resp *rs);
 
