@@ -71,8 +71,9 @@ static int load_config(struct config *cfg, int *argc, char **argv, const char *c
     return 0;
 }
 
-/* Opens and migrates the store; prints the error. */
-static int open_store(const struct config *cfg, int pool, struct store **out)
+/* Opens and migrates the store, reads mapping up to map_bytes of a SQLite
+ * file (serve); prints the error. */
+static int open_store(const struct config *cfg, int pool, int64_t map_bytes, struct store **out)
 {
     struct err e;
     int rc;
@@ -83,6 +84,7 @@ static int open_store(const struct config *cfg, int pool, struct store **out)
         fprintf(stderr, "hrbridge: %s\n", e.msg);
         return -1;
     }
+    store_map_reads(*out, map_bytes);
     rc = store_migrate(*out, NULL, NULL);
     if (rc != ERR_OK) {
         fprintf(stderr, "hrbridge: migrating %s failed (%s)\n", store_backend(*out), err_name(rc));
@@ -192,7 +194,7 @@ static int cmd_serve(int argc, char **argv)
 
     threads = cfg.http_threads > 0 ? (int)cfg.http_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     app.cfg = &cfg;
-    if (open_store(&cfg, threads + 2, &app.store) != 0)
+    if (open_store(&cfg, threads + 2, (int64_t)cfg.db_mmap_mb << 20, &app.store) != 0)
         return 1;
     if (load_master_key(&cfg, &app.master, 1) != 0) {
         store_close(app.store);
@@ -250,7 +252,7 @@ static int cmd_worker(int argc, char **argv)
         return 2;
     }
     block_signals(&set);
-    if (open_store(&cfg, 4, &store) != 0)
+    if (open_store(&cfg, 4, 0, &store) != 0)
         return 1;
     if (load_master_key(&cfg, &master, 0) != 0 || start_worker(&cfg, store, &master, &jobs) != 0) {
         store_close(store);
@@ -309,7 +311,7 @@ static int cmd_sync(int argc, char **argv)
     }
     type = strcmp(type_name, "DELTA") == 0 ? SYNC_DELTA : SYNC_FULL;
     signal(SIGPIPE, SIG_IGN);
-    if (open_store(&cfg, 4, &store) != 0)
+    if (open_store(&cfg, 4, 0, &store) != 0)
         return 1;
     rc = load_master_key(&cfg, &master, 0) == 0 ? ERR_OK : ERR_INVALID;
     if (rc == ERR_OK) {
@@ -425,10 +427,10 @@ static int cmd_copy(int argc, char **argv)
         fprintf(stderr, "usage: hrbridge copy [--db URL] --to URL\n");
         return 2;
     }
-    if (open_store(&cfg, 1, &from) != 0)
+    if (open_store(&cfg, 1, 0, &from) != 0)
         return 1;
     snprintf(cfg.db_url, sizeof(cfg.db_url), "%s", to_url);
-    if (open_store(&cfg, 1, &to) != 0) {
+    if (open_store(&cfg, 1, 0, &to) != 0) {
         store_close(from);
         return 1;
     }
@@ -464,7 +466,7 @@ static int cmd_keys(int argc, char **argv)
         fprintf(stderr, "hrbridge keys create: unexpected argument %s\n", argv[1]);
         return 2;
     }
-    if (open_store(&cfg, 1, &store) != 0)
+    if (open_store(&cfg, 1, 0, &store) != 0)
         return 1;
     rc = store_environment_ensure(store, cfg.environment, env);
     if (rc == ERR_OK) {
@@ -614,7 +616,8 @@ static int cmd_demo(int argc, char **argv)
     app.cfg = &cfg;
     snprintf(app.public_url, sizeof(app.public_url), "http://%s", cfg.listen);
     err_init(&e);
-    if (open_store(&cfg, 8, &app.store) != 0 || load_master_key(&cfg, &app.master, 1) != 0 ||
+    if (open_store(&cfg, 8, (int64_t)cfg.db_mmap_mb << 20, &app.store) != 0 ||
+        load_master_key(&cfg, &app.master, 1) != 0 ||
         demo_setup(&app, sim_url, key, id) != ERR_OK || server_start(&app, &srv, &e) != ERR_OK ||
         start_worker(&cfg, app.store, &app.master, &app.jobs) != 0) {
         fprintf(stderr, "hrbridge demo: could not start%s%s\n", e.msg[0] ? ": " : "", e.msg);

@@ -1137,12 +1137,14 @@ int hris_docs_refresh(struct store *s, const char *integration_id)
 {
     struct store_integration it;
     struct emp_view v;
+    char after[IDS_LEN + 1];
     int rc, conflicts = 0;
 
     rc = store_integration_get_any(s, integration_id, &it);
     if (rc != ERR_OK)
         return rc;
     rc = emp_view_load(s, integration_id, it.scope_config, &v);
+    after[0] = '\0';
     while (rc == ERR_OK) {
         struct rows batch = {0};
         struct row *rows[DOCS_BATCH];
@@ -1153,10 +1155,16 @@ int hris_docs_refresh(struct store *s, const char *integration_id)
 
         rc = store_data_version(s, integration_id, &version);
         if (rc == ERR_OK)
-            rc = store_docs_stale(s, integration_id, "hris_employees", v.fp, NULL, DOCS_BATCH,
+            rc = store_docs_stale(s, integration_id, "hris_employees", v.fp, after, DOCS_BATCH,
                                   on_page_row, &batch);
-        if (rc == ERR_OK && batch.n == 0)
+        /* Complete only when a pass from the first id found nothing stale. */
+        if (rc == ERR_OK && batch.n == 0 && !after[0])
             rc = store_docs_complete(s, integration_id, version, v.fp);
+        if (rc == ERR_OK && batch.n == 0 && after[0]) {
+            after[0] = '\0'; /* once more from the start: what a sync changed meanwhile */
+            rows_free(&batch);
+            continue;
+        }
         if (rc != ERR_OK || batch.n == 0) {
             rows_free(&batch);
             break;
@@ -1173,9 +1181,13 @@ int hris_docs_refresh(struct store *s, const char *integration_id)
         }
         if (rc == ERR_OK)
             rc = store_docs_put(s, integration_id, version, v.fp, docs, batch.n);
+        if (rc == ERR_OK)
+            snprintf(after, sizeof(after), "%s", batch.v[batch.n - 1].id);
         /* A sync applied meanwhile: render again from its data. */
-        if (rc == ERR_CONFLICT && ++conflicts < 5)
+        if (rc == ERR_CONFLICT && ++conflicts < 5) {
             rc = ERR_OK;
+            after[0] = '\0';
+        }
         buf_free(&text);
         rows_free(&batch);
     }

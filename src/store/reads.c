@@ -318,10 +318,12 @@ int store_records_children(struct store *s, const char *integration_id, const ch
 
         q = xcalloc(1, sizeof(*q));
         buf_init(&q->sql, 0);
+        /* CROSS JOIN keeps SQLite walking the parents' attributes first
+         * rather than every record of the model. */
         buf_append_str(&q->sql, "SELECT a.value, r.id, r.model, r.remote_id, r.body, "
                                 "r.changed_at, r.remote_deleted_at FROM record_attrs a "
-                                "JOIN records r ON r.integration_id = a.integration_id AND "
-                                "r.id = a.record_id WHERE a.integration_id = ? AND r.model = ? "
+                                "CROSS JOIN records r WHERE r.integration_id = a.integration_id "
+                                "AND r.id = a.record_id AND a.integration_id = ? AND r.model = ? "
                                 "AND a.name = ? AND a.value IN ");
         qb_text(q, integration_id);
         qb_text(q, model);

@@ -259,9 +259,10 @@ static int drop_docs_of_old_parents(struct store *s, struct store_conn *c,
     if (!a->doc_children || !a->doc_children[0])
         return ERR_OK;
     buf_init(&sql, 0);
+    /* Nested IN lists: planners then walk the batch, not every attribute. */
     buf_append_str(&sql, "DELETE FROM record_docs WHERE integration_id = ? AND id IN (SELECT "
-                         "a.value FROM staged_records st JOIN record_attrs a ON "
-                         "a.integration_id = ? AND a.record_id = st.id AND a.name = ? "
+                         "a.value FROM record_attrs a WHERE a.integration_id = ? AND a.name = ? "
+                         "AND a.record_id IN (SELECT st.id FROM staged_records st "
                          "WHERE st.run_id = ? AND st.batch = ? AND st.is_new = 0 AND st.model");
     p[n++] = sp_text(a->run->integration_id);
     p[n++] = sp_text(a->run->integration_id);
@@ -269,7 +270,7 @@ static int drop_docs_of_old_parents(struct store *s, struct store_conn *c,
     p[n++] = sp_text(a->run->id);
     p[n++] = sp_int(batch);
     bind_in(&sql, p, &n, a->doc_children);
-    buf_append_char(&sql, ')');
+    buf_append_str(&sql, "))");
     rc = store_exec_params(c, s, buf_str(&sql), p, n, NULL);
     buf_free(&sql);
     return rc;

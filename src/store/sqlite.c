@@ -10,6 +10,7 @@
 #include "core/log.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,12 +62,9 @@ static int drv_connect(const char *url, struct store_conn **out, struct err *e)
         return ERR_STORE;
     }
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
-    /* mmap_size: reads map the file (up to 2 GB, SQLite's usual limit)
-     * instead of copying each page from the OS cache (pread) into a private
-     * cache per connection: one shared copy of what is read. */
     rc = sqlite3_exec(c->db,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                      "PRAGMA foreign_keys=ON; PRAGMA mmap_size=2147418112;",
+                      "PRAGMA foreign_keys=ON;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         err_set(e, ERR_STORE, "cannot set up %s: %s", path, msg ? msg : "unknown error");
@@ -243,6 +241,14 @@ static const unsigned char *drv_get_blob(struct store_rows *r, int col, size_t *
     return b;
 }
 
+static int drv_map_reads(struct store_conn *c, int64_t bytes)
+{
+    char sql[64];
+
+    snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", (long long)bytes);
+    return drv_exec(c, sql);
+}
+
 static int drv_ncols(struct store_rows *r)
 {
     return sqlite3_column_count(r->st);
@@ -299,6 +305,7 @@ const struct store_driver store_sqlite_driver = {
     .get_int = drv_get_int,
     .get_text = drv_get_text,
     .get_blob = drv_get_blob,
+    .map_reads = drv_map_reads,
     .ncols = drv_ncols,
     .col_name = drv_col_name,
     .col_type = drv_col_type,

@@ -31,6 +31,11 @@ int store_open(const char *url, int pool_size, struct store **out, struct err *e
 /* Closes every connection. Accepts NULL. */
 void store_close(struct store *s);
 
+/* Lets reads map up to bytes of a SQLite file instead of copying its pages
+ * into a cache per connection (one shared copy; the mapped pages count
+ * towards the process's RSS). No effect on PostgreSQL. Call before use. */
+void store_map_reads(struct store *s, int64_t bytes);
+
 /* Name of the backend: "sqlite" or "postgresql". */
 const char *store_backend(const struct store *s);
 

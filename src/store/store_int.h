@@ -59,6 +59,8 @@ struct store_driver {
     /* Text or blob bytes, borrowed until the next step/finish; *len may be NULL. */
     const char *(*get_text)(struct store_rows *r, int col, size_t *len);
     const unsigned char *(*get_blob)(struct store_rows *r, int col, size_t *len);
+    /* Lets reads map up to bytes of the database file (NULL: no such thing). */
+    int (*map_reads)(struct store_conn *c, int64_t bytes);
     /* The shape of a result, for code that copies rows it does not know:
      * the column count, a column's name, and the type of its value in the
      * current row (SP_NULL for SQL NULL). */
@@ -93,6 +95,7 @@ struct store {
     int nidle;
     int nopen;
     int max;
+    int64_t map_bytes; /* store_map_reads */
 };
 
 extern const struct store_driver store_sqlite_driver;
