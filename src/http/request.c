@@ -150,6 +150,33 @@ const char *req_header(const struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+struct header_count {
+    const char *name;
+    int n;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct header_count *hc = cls;
+
+    (void)kind;
+    (void)value;
+    if (key && strcasecmp(key, hc->name) == 0)
+        hc->n++;
+    return MHD_YES;
+}
+
+int req_header_count(const struct req *r, const char *name)
+{
+    struct header_count hc = {name, 0};
+
+    if (!r->conn)
+        return 0;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &hc);
+    return hc.n;
+}
+
 int req_json_object(const struct req *r, int empty_ok, json_t **out, struct err *e)
 {
     json_error_t je;

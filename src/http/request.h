@@ -67,6 +67,9 @@ const char *req_query_get(const struct req *r, const char *key);
 /* Value of a request header (case-insensitive), or NULL. Borrowed. */
 const char *req_header(const struct req *r, const char *name);
 
+/* How many times header name (case-insensitive) was sent. */
+int req_header_count(const struct req *r, const char *name);
+
 /* Parses the body as a JSON object. An empty body counts as {} when
  * empty_ok is set. Returns ERR_OK and a new reference in *out, or
  * ERR_INVALID with e saying what is wrong. */
