@@ -56,6 +56,12 @@ int auth_load_integration(struct req *rq, struct resp *rs, const char *id)
 {
     int rc;
 
+    /* Ids are UTF-8; other bytes name nothing (and PostgreSQL would refuse
+     * them as a text parameter). */
+    if (!req_utf8_valid(id)) {
+        resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.64s does not exist", id);
+        return ERR_NOT_FOUND;
+    }
     if (strlen(id) >= STORE_INTEGRATION_ID_MAX) {
         resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.64s... does not exist", id);
         return ERR_NOT_FOUND;

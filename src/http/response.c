@@ -2,6 +2,7 @@
 #include "http/response.h"
 
 #include "core/alloc.h"
+#include "http/request.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -102,41 +103,6 @@ void resp_success_take(struct resp *rs, int status, json_t *data)
     free(text);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (n bytes left), or 0 when
- * the bytes there are not one (stray continuation, overlong form, surrogate,
- * beyond U+10FFFF, or cut short). */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-    size_t len;
-    unsigned cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-        len = 2;
-        cp = s[0] & 0x1fu;
-    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-        len = 3;
-        cp = s[0] & 0x0fu;
-    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-        len = 4;
-        cp = s[0] & 0x07u;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
-
 /* Appends msg as a JSON string, each byte that is not part of well-formed
  * UTF-8 replaced by U+FFFD: messages quote client input (ids, parameter
  * values), and a cut "%.64s" may split a character, yet the body must stay
@@ -149,7 +115,7 @@ static void append_message(struct buf *b, const char *msg)
 
     buf_init(&clean, 0);
     while (i < n) {
-        size_t len = utf8_seq_len(s + i, n - i);
+        size_t len = req_utf8_seq_len(s + i, n - i);
         if (len == 0) {
             buf_append_str(&clean, "\xef\xbf\xbd");
             i++;
