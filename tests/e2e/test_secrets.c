@@ -385,6 +385,32 @@ static void secrets_appear_nowhere(void **state)
     assert_int_equal(harness_start_hrbridge(&srv, tmp, db, NULL), 0);
 }
 
+/* The server writes no core file: one would hold the master key. */
+static void no_core_dumps(void **state)
+{
+    char path[64], *text, *line;
+    size_t len;
+    int found = 0;
+
+    (void)state;
+    snprintf(path, sizeof(path), "/proc/%d/limits", (int)srv.pid);
+    text = read_all(path, &len);
+    assert_non_null(text);
+    text = realloc(text, len + 1);
+    text[len] = '\0';
+    line = strstr(text, "Max core file size");
+    assert_non_null(line);
+    {
+        long soft = -1, hard = -1;
+        if (sscanf(line + strlen("Max core file size"), "%ld %ld", &soft, &hard) == 2 &&
+            soft == 0 && hard == 0)
+            found = 1;
+    }
+    if (!found)
+        fail_msg("serve may write core files: %.80s", line);
+    free(text);
+}
+
 static void config_show_redacts_the_master_key(void **state)
 {
     const char *argv[] = {harness_bin("hrbridge"), "config", "show", NULL};
@@ -549,6 +575,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(secrets_appear_nowhere),
+        cmocka_unit_test(no_core_dumps),
         cmocka_unit_test(config_show_redacts_the_master_key),
         cmocka_unit_test(passthrough_stays_on_the_base_url),
     };
