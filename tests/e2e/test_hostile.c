@@ -50,6 +50,7 @@ static char scope_id[64]; /* a scope config */
 #define H_NOENV   0x08 /* answered by libmicrohttpd itself (no envelope) */
 #define H_SAME    0x10 /* 2xx: the body equals the answer to `code` (a path) */
 #define H_EMPTY   0x20 /* 200 with an empty results list */
+#define H_NOCL    0x40 /* H_RAW: no Content-Length added (the case frames its body) */
 
 struct hcase {
     const char *method;
@@ -167,6 +168,21 @@ static char *gen_body(const char *b, size_t *len)
         memcpy(s, nul, sizeof(nul));
         *len = sizeof(nul) - 1;
         return s;
+    } else if (!strcmp(b, "@CHUNKED_BIG")) {
+        /* 24 chunks of 64 KiB: 1.5 MiB, past the 1 MiB limit. */
+        size_t n = 0, chunk = 65536;
+        s = malloc(24 * (chunk + 16) + 16);
+        for (int i = 0; i < 24; i++) {
+            n += (size_t)snprintf(s + n, 16, "%zx\r\n", chunk);
+            memset(s + n, 'a', chunk);
+            n += chunk;
+            memcpy(s + n, "\r\n", 2);
+            n += 2;
+        }
+        memcpy(s + n, "0\r\n\r\n", 6);
+        *len = n + 5;
+        s[n + 5] = '\0';
+        return s;
     } else if (!strcmp(b, "@BIG_DATA")) {
         s = repeat("{\"method\":\"POST\",\"path\":\"/company/employees\",\"data\":\"", "a",
                    (1 << 20) - 200, "\"}");
@@ -244,8 +260,9 @@ static int send_case(const struct hcase *c, struct hresp *r)
                              path, c->flags & H_NOAUTH ? "" : auth,
                              c->flags & H_NOAUTH ? "" : "\r\n", c->flags & H_NOINTEG ? "" : xi,
                              c->flags & H_NOINTEG ? "" : "\r\n", hdrs ? hdrs : "");
-        n += (size_t)snprintf(req + n, cap - n, "Connection: close\r\nContent-Length: %zu\r\n\r\n",
-                              blen);
+        if (!(c->flags & H_NOCL))
+            n += (size_t)snprintf(req + n, cap - n,
+                                  "Connection: close\r\nContent-Length: %zu\r\n\r\n", blen);
         if (body)
             memcpy(req + n, body, blen);
         rc = raw_http(req, n + blen, r);
@@ -361,6 +378,8 @@ static int run_case(const struct hcase *c, int idx)
         fail_msg("%s: status %ld, expected %ld: %.300s", what, r.status, c->status, r.body);
     if (r.status >= 500)
         fail_msg("%s: server error", what);
+    if ((c->flags & H_RAW) && !(c->flags & H_NOENV) && strstr(r.body, "HTTP/1."))
+        fail_msg("%s: a second (smuggled) request was answered: %.300s", what, r.body);
     if (strstr(r.headers, "X-Injected") || strstr(r.headers, "Set-Cookie"))
         fail_msg("%s: injected response header: %s", what, r.headers);
     if (strstr(r.body, key))
@@ -433,6 +452,27 @@ static const struct hcase cases[] = {
     {"GET", "/v1/check-api-key", "@MANY_HEADERS", NULL, 200, "/v1/check-api-key", H_SAME},
     {"GET", "/v1/check-api-key", "Content-Type: text/html; charset=\xff", NULL, 200,
      "/v1/check-api-key", H_SAME},
+    /* -- body framing ------------------------------------------------------ */
+    {"POST", "/v1/force-sync",
+     "Content-Length: 2\r\nContent-Length: 40\r\n\r\n{}GET /v1/check-api-key HTTP/1.1\r\n\r\n",
+     NULL, 400, INV, H_RAW | H_NOCL},
+    {"POST", "/v1/force-sync",
+     "Content-Length: 15\r\nContent-Length: 15\r\nConnection: close\r\n\r\n{\"type\":\"FULL\"}",
+     NULL, 400, INV, H_RAW | H_NOCL},
+    {"POST", "/v1/force-sync",
+     "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\nf\r\n{\"type\":\"FULL\"}\r\n0\r\n\r\n"
+     "GET /v1/check-api-key HTTP/1.1\r\n\r\n",
+     NULL, 400, INV, H_RAW | H_NOCL},
+    {"POST", "/v1/scope-configs", "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+     "@CHUNKED_BIG", 413, INV, H_RAW | H_NOCL},
+    {"POST", "/v1/scope-configs",
+     "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", NULL, 400,
+     NULL, H_RAW | H_NOCL | H_NOENV},
+    {"POST", "/v1/force-sync", "Content-Length: abc\r\nConnection: close\r\n\r\n{}", NULL, 400,
+     NULL, H_RAW | H_NOCL | H_NOENV},
+    {"POST", "/v1/force-sync",
+     "Content-Length: 99999999999999999999999\r\nConnection: close\r\n\r\n{}", NULL, 413, NULL,
+     H_RAW | H_NOCL | H_NOENV},
     /* -- routing, methods, URL shape --------------------------------------- */
     {"GET", "/v1/nope", NULL, NULL, 404, INV, 0},
     {"GET", "/v1/integrations/../../etc/passwd", NULL, NULL, 404, INV, 0},
