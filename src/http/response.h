@@ -43,6 +43,7 @@ struct resp {
     struct buf body;
     const char *error_code;   /* static; NULL on success (for the access log) */
     char allow[64];           /* Allow header for 405 */
+    int close;                /* close the connection after this answer */
     const char *content_type; /* static; NULL means JSON */
     int family;               /* enum http_family of the route */
 };

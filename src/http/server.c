@@ -26,8 +26,15 @@ struct server {
 struct req_ctx {
     struct req rq;
     int64_t started_ms;
-    int seen; /* the access handler has been called once */
+    int seen;         /* the access handler has been called once */
+    int bad_framing;  /* Content-Length given twice, or with Transfer-Encoding */
+    size_t discarded; /* body bytes dropped after the limit was passed */
 };
+
+/* How much of a body past http.max_body is read and dropped so the client
+ * gets its 413 (libmicrohttpd cannot answer before the body is in), in
+ * multiples of the limit; beyond it the connection is closed. */
+#define DRAIN_FACTOR 8
 
 /* The raw URI, before libmicrohttpd touches it; creates the request context. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -98,6 +105,8 @@ static enum MHD_Result send_resp(struct req_ctx *ctx, struct MHD_Connection *con
     MHD_add_response_header(r, "X-Request-Id", ctx->rq.request_id);
     if (rs->status == 405 && rs->allow[0])
         MHD_add_response_header(r, "Allow", rs->allow);
+    if (rs->close)
+        MHD_add_response_header(r, "Connection", "close");
     ret = MHD_queue_response(conn, (unsigned)rs->status, r);
     MHD_destroy_response(r);
     log_info("http", "msg=request request_id=%s method=%s path=\"%.200s\" status=%d ms=%lld%s%s",
@@ -127,8 +136,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         ctx->seen = 1;
         ctx->rq.conn = conn;
         snprintf(ctx->rq.method, sizeof(ctx->rq.method), "%s", method);
+        /* Two framings of one body are how requests are smuggled past a
+         * proxy that reads the other one: refused, and the connection
+         * closed. */
+        if (req_header_count(&ctx->rq, "Content-Length") > 1 ||
+            (cl && req_header_count(&ctx->rq, "Transfer-Encoding") > 0))
+            ctx->bad_framing = 1;
         /* A declared body over the limit is refused before it is read. */
-        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->app->cfg->http_max_body)
+        else if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->app->cfg->http_max_body)
             ctx->rq.body_too_large = 1;
         else
             return MHD_YES;
@@ -137,14 +152,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!ctx->rq.body_too_large &&
             buf_append(&ctx->rq.body, upload_data, *upload_data_size) != ERR_OK)
             ctx->rq.body_too_large = 1;
+        if (ctx->rq.body_too_large) {
+            ctx->discarded += *upload_data_size;
+            if (ctx->discarded / DRAIN_FACTOR > (size_t)s->app->cfg->http_max_body)
+                return MHD_NO;
+        }
         *upload_data_size = 0;
-        if (!ctx->rq.body_too_large)
-            return MHD_YES;
+        /* The answer waits for the end of the body: libmicrohttpd cannot
+         * queue one while the body is still arriving. */
+        return MHD_YES;
     }
 
     resp_init(&rs);
     err_init(&e);
-    if (ctx->rq.body_too_large) {
+    if (ctx->bad_framing) {
+        req_parse_uri(&ctx->rq, &e);
+        resp_error(&rs, HE_INPUT_INVALID,
+                   "send one Content-Length, or Transfer-Encoding alone, not both");
+        rs.close = 1;
+    } else if (ctx->rq.body_too_large) {
         if (!ctx->rq.path)
             req_parse_uri(&ctx->rq, &e);
         resp_error(&rs, HE_BODY_TOO_LARGE, "the request body is larger than %ld bytes",
