@@ -2,6 +2,7 @@
 #include "core/ids.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 static const char alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
@@ -9,31 +10,45 @@ static const char alphabet[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnop
 /* 17 bytes = 136 bits fit in 24 base58 digits (58^24 > 2^140). */
 #define ID_BYTES 17
 
+/* 58^5: five base58 digits per division of the whole number. */
+#define B58_5 656356768u
+
 int ids_base58(const unsigned char *bytes, size_t len, size_t width, char *out, size_t outlen)
 {
-    unsigned char num[64];
+    uint32_t w[16];
+    unsigned char padded[64];
     char tmp[96];
-    size_t n = 0, i;
+    size_t nw = (len + 3) / 4, first = 0, n = 0, i;
 
-    if (len > sizeof(num))
+    if (len > sizeof(padded))
         return -1;
-    memcpy(num, bytes, len);
-    /* Repeated division of the big-endian number by 58. */
-    for (;;) {
-        int nonzero = 0;
-        unsigned rem = 0;
-        for (i = 0; i < len; i++) {
-            unsigned cur = rem * 256 + num[i];
-            num[i] = (unsigned char)(cur / 58);
-            rem = cur % 58;
-            nonzero |= num[i];
+    /* The big-endian number as 32-bit words, zero-padded on the left. */
+    memset(padded, 0, nw * 4 - len);
+    if (len)
+        memcpy(padded + nw * 4 - len, bytes, len);
+    for (i = 0; i < nw; i++)
+        w[i] = (uint32_t)padded[4 * i] << 24 | (uint32_t)padded[4 * i + 1] << 16 |
+               (uint32_t)padded[4 * i + 2] << 8 | padded[4 * i + 3];
+    /* Repeated division by 58^5, least significant digits first. */
+    do {
+        uint64_t rem = 0;
+        for (i = first; i < nw; i++) {
+            uint64_t cur = rem << 32 | w[i];
+            w[i] = (uint32_t)(cur / B58_5);
+            rem = cur % B58_5;
         }
-        if (n >= sizeof(tmp))
-            return -1;
-        tmp[n++] = alphabet[rem];
-        if (!nonzero)
-            break;
-    }
+        while (first < nw && w[first] == 0)
+            first++;
+        for (int k = 0; k < 5; k++) {
+            if (n >= sizeof(tmp))
+                return -1;
+            tmp[n++] = alphabet[rem % 58];
+            rem /= 58;
+        }
+    } while (first < nw);
+    /* No zero digits above the number's own (but at least one digit). */
+    while (n > 1 && tmp[n - 1] == alphabet[0])
+        n--;
     while (n < width && n < sizeof(tmp))
         tmp[n++] = alphabet[0];
     if (n + 1 > outlen)

@@ -63,13 +63,21 @@ static int on_field(void *ud, const struct conn_field *f)
 {
     struct run_state *st = ud;
     char key[1024];
+    const char *model;
+    size_t mlen;
     json_t *known;
 
     if (!f->key || !*f->key || strlen(f->key) > 512)
         return ERR_OK; /* nothing an API user could select */
     if (!st->scope.m[f->model].enabled || !st->scope.m[f->model].integration_fields)
         return ERR_OK; /* the scope config keeps this model's raw fields out */
-    snprintf(key, sizeof(key), "%s\x1f%s", models_get(f->model)->id, f->key);
+    /* "model\x1fkey", built without printf: this runs for every raw field
+     * of every record. */
+    model = models_get(f->model)->id;
+    mlen = strlen(model);
+    memcpy(key, model, mlen);
+    key[mlen] = '\x1f';
+    memcpy(key + mlen + 1, f->key, strlen(f->key) + 1);
     known = json_object_get(st->fields, key);
     if (known) {
         /* Metadata labels win; a record's own label fills a gap. */
