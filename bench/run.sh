@@ -162,6 +162,50 @@ row "fields page_size=2000 req/s (vs nginx)" "$ng_rps" "$hb_rps" "$(ratio "$hb_r
 row "serve peak RSS KiB under load" "-" "$SERVE_RSS" "-" "<=65536" "$(le "$SERVE_RSS" 65536)"
 stop_serve
 
+# ---- deep pages ---------------------------------------------------------------
+# The synced employees cloned in SQL up to BENCH_DEEP_EMPLOYEES (records and
+# their served docs, new ids), then the first and the last page of 250 under
+# the same load. BENCH_DEEP_EMPLOYEES=0 skips it.
+DEEP=${BENCH_DEEP_EMPLOYEES:-1000000}
+if [ "$DEEP" -gt 0 ]; then
+    echo "bench: deep pages ($DEEP employees)..." >&2
+    cp "$DIR/serve.db" "$DIR/deep.db"
+    cp "$DIR/serve.db.key" "$DIR/deep.db.key"
+    copies=$(( (DEEP + NS - 1) / NS ))
+    sqlite3 "$DIR/deep.db" <<EOSQL
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+BEGIN;
+CREATE TEMP TABLE k AS WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $copies - 1)
+    SELECT i, substr('123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz', i / 58 + 1, 1) ||
+              substr('123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz', i % 58 + 1, 1) AS code FROM n;
+INSERT OR IGNORE INTO records (integration_id, id, model, remote_id, body, summary, hash, changed_at)
+    SELECT r.integration_id, substr(r.id, 1, 22) || k.code, r.model, r.remote_id || '-' || k.i,
+           r.body, r.summary, r.hash, r.changed_at
+    FROM records r, k WHERE r.model = 'hris_employees' AND r.remote_deleted_at IS NULL;
+INSERT OR IGNORE INTO record_docs (integration_id, id, fp, doc)
+    SELECT d.integration_id, substr(d.id, 1, 22) || k.code, d.fp,
+           replace(d.doc, d.id, substr(d.id, 1, 22) || k.code)
+    FROM record_docs d, k WHERE EXISTS (SELECT 1 FROM records r WHERE r.integration_id = d.integration_id
+                                        AND r.id = substr(d.id, 1, 22) || k.code);
+COMMIT;
+EOSQL
+    total=$(sqlite3 "$DIR/deep.db" "SELECT count(*) FROM record_docs")
+    start_serve "sqlite:$DIR/deep.db"
+    # Walk the cursors to the last page.
+    cursor=""; last=""
+    while :; do
+        next=$(curl -s "$EMP${cursor:+&cursor=$cursor}" -H "$AUTH" -H "X-Integration-Id: $ID" | jq -r .data.next)
+        [ "$next" = null ] && break
+        last=$next; cursor=$next
+    done
+    load "$EMP" -H "$AUTH" -H "X-Integration-Id: $ID"; first_rps=$rps
+    load "$EMP&cursor=$last" -H "$AUTH" -H "X-Integration-Id: $ID"; last_rps=$rps
+    row "last page cost vs first at $total employees" "$first_rps" "$last_rps" "$(ratio "$first_rps" "$last_rps")" "<=1.2" "$(le "$(ratio "$first_rps" "$last_rps")" 1.2)"
+    stop_serve
+    rm -f "$DIR/deep.db"
+fi
+
 # ---- startup ------------------------------------------------------------------
 t0=$(now_ms)
 start_serve "$DB"
