@@ -36,6 +36,7 @@ make --no-print-directory RELEASE=1 BUILD=$BUILD all >/dev/null
 
 cleanup() {
     [ -f "$DIR/nginx.pid" ] && nginx -c "$DIR/nginx.conf" -s stop 2>/dev/null || true
+    [ -d "$DIR/pg" ] && sh scripts/pg-throwaway.sh stop "$DIR/pg"
     for p in $(cat "$DIR"/*.pid 2>/dev/null); do kill "$p" 2>/dev/null || true; done
     rm -rf "$DIR"
 }
@@ -116,6 +117,13 @@ timed_sync() { # db id -> seconds and peak KiB in $DIR/sync.time
 }
 
 ONLY=${BENCH_ONLY:-}
+# PostgreSQL figures come from a throwaway cluster (BENCH_PG=0: none).
+PG_URL=""
+if [ "${BENCH_PG:-1}" != 0 ]; then
+    PG_URL=$(sh scripts/pg-throwaway.sh start "$DIR/pg") &&
+        psql -q "${PG_URL}postgres" -c "CREATE DATABASE serve" -c "CREATE DATABASE sync" ||
+        PG_URL=""
+fi
 
 # ---- serving ------------------------------------------------------------------
 if [ "$ONLY" != sync ]; then
@@ -161,6 +169,25 @@ load "$FLD" -H "$AUTH"; hb_rps=$rps; hb_p99=$p99
 row "fields page_size=2000 req/s (vs nginx)" "$ng_rps" "$hb_rps" "$(ratio "$hb_rps" "$ng_rps")" ">=0.50" "$(ge "$(ratio "$hb_rps" "$ng_rps")" 0.5)"
 row "serve peak RSS KiB under load" "-" "$SERVE_RSS" "-" "<=65536" "$(le "$SERVE_RSS" 65536)"
 stop_serve
+
+# ---- the same on PostgreSQL -------------------------------------------------------
+# A throwaway cluster (scripts/pg-throwaway.sh) holding a copy of the served
+# database (hrbridge copy); BENCH_PG=0 skips it.
+if [ -n "$PG_URL" ]; then
+    echo "bench: serving on PostgreSQL..." >&2
+    export HRBRIDGE_MASTER_KEY_FILE="$DIR/serve.db.key"
+    $BUILD/hrbridge copy --db "$DB" --to "${PG_URL}serve" --log-level warn >/dev/null
+    start_serve "${PG_URL}serve"
+    load "http://$NGINX/employees.json"; ng_rps=$rps
+    load "$EMP" -H "$AUTH" -H "X-Integration-Id: $ID"; hb_rps=$rps; hb_p99=$p99
+    row "PostgreSQL: employees req/s (vs nginx)" "$ng_rps" "$hb_rps" "$(ratio "$hb_rps" "$ng_rps")" ">=0.50" "$(ge "$(ratio "$hb_rps" "$ng_rps")" 0.5)"
+    row "PostgreSQL: employees p99 ms (nginx)" "-" "$hb_p99" "-" "<=10" "$(le "$hb_p99" 10)"
+    load "http://$NGINX/fields.json"; ng_rps=$rps
+    load "$FLD" -H "$AUTH"; hb_rps=$rps
+    row "PostgreSQL: fields req/s (vs nginx)" "$ng_rps" "$hb_rps" "$(ratio "$hb_rps" "$ng_rps")" ">=0.50" "$(ge "$(ratio "$hb_rps" "$ng_rps")" 0.5)"
+    stop_serve
+    unset HRBRIDGE_MASTER_KEY_FILE
+fi
 
 # ---- deep pages ---------------------------------------------------------------
 # The synced employees cloned in SQL up to BENCH_DEEP_EMPLOYEES (records and
@@ -260,6 +287,19 @@ row "FULL sync collecting 10 fields s" "$dl" "$sel" "$(ratio "$sel" "$dl")" "-" 
 timed_sync "$DB" "$ID"
 read -r again rss2 <"$DIR/sync.time"
 row "re-sync, nothing changed s (vs download)" "$dl" "$again" "$(ratio "$again" "$dl")" "<=1.0" "$(le "$(ratio "$again" "$dl")" 1.0)"
+
+if [ -n "$PG_URL" ]; then
+    export HRBRIDGE_MASTER_KEY_FILE="$DIR/pg.key"
+    set -- $(new_integration "${PG_URL}sync"); KEY=$1; ID=$2
+    stop_serve
+    timed_sync "${PG_URL}sync" "$ID"
+    read -r full rss <"$DIR/sync.time"
+    row "PostgreSQL: fresh FULL sync s (vs download)" "$dl" "$full" "$(ratio "$full" "$dl")" "<=1.5" "$(le "$(ratio "$full" "$dl")" 1.5)"
+    timed_sync "${PG_URL}sync" "$ID"
+    read -r again rss <"$DIR/sync.time"
+    row "PostgreSQL: re-sync s (vs download)" "$dl" "$again" "$(ratio "$again" "$dl")" "<=1.0" "$(le "$(ratio "$again" "$dl")" 1.0)"
+    unset HRBRIDGE_MASTER_KEY_FILE
+fi
 fi
 
 printf '\n%-44s %14s %14s %8s %10s %4s\n' "figure" "baseline" "hrbridge" "ratio" "target" "met"

@@ -18,13 +18,10 @@ failed=0
 failures=""
 log=$(mktemp)
 pg_dir=""
-pg_bin=""
-pg_as=""
 
 pg_stop() {
     if [ -n "$pg_dir" ]; then
-        $pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate -w stop >/dev/null 2>&1
-        rm -rf "$pg_dir"
+        sh scripts/pg-throwaway.sh stop "$pg_dir"
         pg_dir=""
     fi
 }
@@ -34,39 +31,9 @@ trap 'exit 130' INT TERM
 # Starts a throwaway PostgreSQL cluster; sets HRBRIDGE_TEST_PG. Returns 1 when
 # it cannot.
 pg_start() {
-    pg_bin=${HB_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
-    if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
-        echo "pg: no PostgreSQL server found (set HB_PG_BIN or install postgresql)"
-        return 1
-    fi
     pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/hrbridge-pg-XXXXXX") || return 1
-    if [ "$(id -u)" -eq 0 ]; then
-        # PostgreSQL refuses to run as root.
-        pg_user=${HB_PG_USER:-nobody}
-        chown "$pg_user" "$pg_dir" || return 1
-        pg_as="runuser -u $pg_user --"
-    fi
-    if ! $pg_as "$pg_bin/initdb" -D "$pg_dir/data" -U hrbridge --auth=trust --locale=C -E UTF8 \
-        >"$pg_dir/initdb.log" 2>&1; then
-        echo "pg: initdb failed:"
-        cat "$pg_dir/initdb.log"
-        return 1
-    fi
-    for _ in 1 2 3 4 5; do
-        pg_port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-        # Loopback only; durability does not matter for a throwaway cluster.
-        if $pg_as "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
-            -o "-k $pg_dir -p $pg_port -c listen_addresses=127.0.0.1 -c fsync=off \
-                -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-            start >/dev/null 2>&1; then
-            HRBRIDGE_TEST_PG="postgresql://hrbridge@127.0.0.1:$pg_port/"
-            export HRBRIDGE_TEST_PG
-            return 0
-        fi
-    done
-    echo "pg: the server did not start:"
-    cat "$pg_dir/server.log"
-    return 1
+    HRBRIDGE_TEST_PG=$(sh scripts/pg-throwaway.sh start "$pg_dir") || return 1
+    export HRBRIDGE_TEST_PG
 }
 
 # Adds the counts of one cmocka run (its output is in $log, its status in $2).

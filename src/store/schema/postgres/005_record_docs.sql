@@ -22,3 +22,7 @@ ALTER TABLE integrations ADD COLUMN docs_fp BIGINT NOT NULL DEFAULT 0;
 
 -- What one apply changed (they share its changed_at), and updated_after.
 CREATE INDEX records_by_changed ON records(integration_id, changed_at);
+
+-- Docs are read far more often than written: kept uncompressed, a page is
+-- copied out of TOAST without inflating every doc.
+ALTER TABLE record_docs ALTER COLUMN doc SET STORAGE EXTERNAL;
