@@ -35,8 +35,8 @@
 static char tmp[256], db[400], conf[400];
 static struct hproc sim, srv, rl, slow_sim, gs;
 static char key[128], key2[128];
-static char integ[128]; /* a Personio integration on sim, made by the first test */
-static pid_t worker_pid;  /* the `hrbridge worker` running, if any */
+static char integ[128];  /* a Personio integration on sim, made by the first test */
+static pid_t worker_pid; /* the `hrbridge worker` running, if any */
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -427,9 +427,9 @@ static void caps_answer_in_the_envelope(void **state)
     hresp_free(&r);
 
     /* Ids per filter: 400 past http.max_filter_values (10). */
-    assert_int_equal(call(&srv, key, "GET", "/v1/hris/employees?ids=a,b,c,d,e,f,g,h,i,j,k", NULL,
-                          NULL, &r),
-                     400);
+    assert_int_equal(
+        call(&srv, key, "GET", "/v1/hris/employees?ids=a,b,c,d,e,f,g,h,i,j,k", NULL, NULL, &r),
+        400);
     expect_envelope(&r, "PLATFORM.INPUT_INVALID");
     assert_non_null(strstr(r.body, "more than 10 values"));
     hresp_free(&r);
@@ -718,9 +718,10 @@ static void sigterm_lets_a_slow_request_finish(void **state)
     if (child == 0) {
         long st = -1;
         close(pipefd[0]);
-        if (call(&gs, key, "POST", "/v1/passthrough/personio/personnel", NULL,
-                 "{\"method\":\"GET\",\"path\":\"/company/employees\",\"params\":{\"limit\":\"1\"}}",
-                 &r) >= 0)
+        if (call(
+                &gs, key, "POST", "/v1/passthrough/personio/personnel", NULL,
+                "{\"method\":\"GET\",\"path\":\"/company/employees\",\"params\":{\"limit\":\"1\"}}",
+                &r) >= 0)
             st = r.status;
         if (write(pipefd[1], &st, sizeof(st)) != (ssize_t)sizeof(st))
             _exit(1);
@@ -742,8 +743,7 @@ static void sigterm_lets_a_slow_request_finish(void **state)
     assert_int_equal(status, 200); /* the request in flight finished */
     {
         int st = 0;
-        for (int waited = 0; waited < 5000 && waitpid(gs.pid, &st, WNOHANG) != gs.pid;
-             waited += 10)
+        for (int waited = 0; waited < 5000 && waitpid(gs.pid, &st, WNOHANG) != gs.pid; waited += 10)
             sleep_ms(10);
         assert_true(WIFEXITED(st));
         assert_int_equal(WEXITSTATUS(st), 0);

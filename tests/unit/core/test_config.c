@@ -87,16 +87,11 @@ static void limits_from_file_and_environment(void **state)
 static void limits_are_bounded(void **state)
 {
     static const char *const bad[][2] = {
-        {"HRBRIDGE_HTTP_MAX_HEADER_SIZE", "100"},
-        {"HRBRIDGE_HTTP_MAX_URL_LENGTH", "0"},
-        {"HRBRIDGE_HTTP_MAX_QUERY_PARAMS", "0"},
-        {"HRBRIDGE_HTTP_MAX_QUERY_PARAMS", "5000"},
-        {"HRBRIDGE_HTTP_MAX_FILTER_VALUES", "0"},
-        {"HRBRIDGE_HTTP_REQUEST_TIMEOUT", "0"},
-        {"HRBRIDGE_HTTP_IDLE_TIMEOUT", "-1"},
-        {"HRBRIDGE_HTTP_RATE_LIMIT", "-5"},
-        {"HRBRIDGE_HTTP_RATE_BURST", "0"},
-        {"HRBRIDGE_SHUTDOWN_GRACE", "forever"},
+        {"HRBRIDGE_HTTP_MAX_HEADER_SIZE", "100"}, {"HRBRIDGE_HTTP_MAX_URL_LENGTH", "0"},
+        {"HRBRIDGE_HTTP_MAX_QUERY_PARAMS", "0"},  {"HRBRIDGE_HTTP_MAX_QUERY_PARAMS", "5000"},
+        {"HRBRIDGE_HTTP_MAX_FILTER_VALUES", "0"}, {"HRBRIDGE_HTTP_REQUEST_TIMEOUT", "0"},
+        {"HRBRIDGE_HTTP_IDLE_TIMEOUT", "-1"},     {"HRBRIDGE_HTTP_RATE_LIMIT", "-5"},
+        {"HRBRIDGE_HTTP_RATE_BURST", "0"},        {"HRBRIDGE_SHUTDOWN_GRACE", "forever"},
     };
     struct config c;
     struct err e;
@@ -118,7 +113,8 @@ static void limits_are_bounded(void **state)
         assert_int_equal(config_load(&c, &argc, argv, NULL, &e), ERR_INVALID);
         unsetenv("HRBRIDGE_HTTP_MAX_QUERY_PARAMS");
         assert_string_equal(
-            e.msg, "http.max_query_params (HRBRIDGE_HTTP_MAX_QUERY_PARAMS): 5000 is outside 1..1024");
+            e.msg,
+            "http.max_query_params (HRBRIDGE_HTTP_MAX_QUERY_PARAMS): 5000 is outside 1..1024");
     }
 }
 

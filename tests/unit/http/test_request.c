@@ -167,8 +167,8 @@ static void json_bodies(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pct_decode_rules), cmocka_unit_test(splits_path_before_decoding),
-        cmocka_unit_test(query_is_decoded), cmocka_unit_test(bad_uris_are_rejected),
+        cmocka_unit_test(pct_decode_rules),        cmocka_unit_test(splits_path_before_decoding),
+        cmocka_unit_test(query_is_decoded),        cmocka_unit_test(bad_uris_are_rejected),
         cmocka_unit_test(configured_limits_apply), cmocka_unit_test(json_bodies),
     };
     return cmocka_run_group_tests_name("http/request", tests, NULL, NULL);
