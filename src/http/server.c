@@ -28,7 +28,9 @@ struct server {
     int port;
     struct ratelimit *ratelimit; /* NULL: http.rate_limit is 0 */
     struct slowclient *slow;
-    /* Requests begun and not yet completed; server_drain waits for 0. */
+    /* Requests whose headers are in and that are not yet completed;
+     * server_drain waits for 0. A request still arriving is not counted:
+     * a slow client must not hold up a shutdown. */
     pthread_mutex_t lock;
     pthread_cond_t idle;
     int in_flight;
@@ -88,9 +90,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     ctx->slot = conn_slot(conn);
     buf_init(&ctx->rq.body, (size_t)cfg->http_max_body);
     ids_random(ctx->rq.request_id);
-    pthread_mutex_lock(&s->lock);
-    s->in_flight++;
-    pthread_mutex_unlock(&s->lock);
     return ctx;
 }
 
@@ -114,13 +113,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         return;
     /* The connection may carry another request: its clock starts again. */
     slowclient_waiting(s->slow, ctx->slot, isotime_mono_ms());
+    if (ctx->seen) {
+        pthread_mutex_lock(&s->lock);
+        if (--s->in_flight == 0)
+            pthread_cond_broadcast(&s->idle);
+        pthread_mutex_unlock(&s->lock);
+    }
     req_free(&ctx->rq);
     free(ctx);
     *con_cls = NULL;
-    pthread_mutex_lock(&s->lock);
-    if (--s->in_flight == 0)
-        pthread_cond_broadcast(&s->idle);
-    pthread_mutex_unlock(&s->lock);
 }
 
 /* libmicrohttpd's own messages; fmt comes from the library, not from input. */
@@ -202,6 +203,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         size_t header_size = 0;
         ctx->seen = 1;
+        pthread_mutex_lock(&s->lock);
+        s->in_flight++;
+        pthread_mutex_unlock(&s->lock);
         ctx->rq.conn = conn;
         snprintf(ctx->rq.method, sizeof(ctx->rq.method), "%s", method);
         MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &header_size);

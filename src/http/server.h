@@ -26,8 +26,8 @@ int server_port(const struct server *s);
 
 /* Starts a graceful stop: closes the listening socket (new connections are
  * refused), marks responses "Connection: close", and waits until every
- * request already begun has been answered or the monotonic clock reaches
- * deadline_ms. Returns the number of requests still in flight. */
+ * request whose headers have arrived has been answered or the monotonic
+ * clock reaches deadline_ms. Returns the number still in flight. */
 int server_drain(struct server *s, int64_t deadline_ms);
 
 /* Stops the server (closing any connection still open) and frees. Accepts

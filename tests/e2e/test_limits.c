@@ -690,16 +690,24 @@ static void sigterm_releases_a_running_sync(void **state)
 static void sigterm_lets_a_slow_request_finish(void **state)
 {
     const char *slow_args[] = {"--employees", "5", "--latency-ms", "1500", NULL};
-    const char *extra[] = {"--config", conf, "--no-worker", NULL};
-    char body[512], dir[300];
+    char body[512], dir[300], gs_conf[400];
+    const char *extra[] = {"--config", gs_conf, "--no-worker", NULL};
     struct hresp r;
-    int pipefd[2], fd;
+    int pipefd[2], fd, partial;
     long status = 0;
+    long long t0;
     pid_t child;
+    FILE *f;
 
     (void)state;
     snprintf(dir, sizeof(dir), "%s/gs", tmp);
     assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
+    /* Slow clients are allowed a minute here: shutdown must not wait for them. */
+    snprintf(gs_conf, sizeof(gs_conf), "%s/gs.conf", dir);
+    f = fopen(gs_conf, "w");
+    fprintf(f, "http.request_timeout = 60\nshutdown.grace = 10\n"
+               "sync.full_interval = 0\nsync.delta_interval = 0\n");
+    fclose(f);
     assert_int_equal(harness_start_hrsim(&slow_sim, dir, slow_args), 0);
     assert_int_equal(harness_start_hrbridge(&gs, dir, db, extra), 0);
     integ[0] = '\0';
@@ -728,7 +736,12 @@ static void sigterm_lets_a_slow_request_finish(void **state)
         _exit(0);
     }
     close(pipefd[1]);
+    /* A client that has sent half a request: it is not in flight. */
+    partial = connect_to(&gs);
+    assert_true(partial >= 0);
+    assert_int_equal(send(partial, "GET /v1/check-api-key HTTP/1.1\r\n", 32, MSG_NOSIGNAL), 32);
     sleep_ms(500); /* the request is in the handler, waiting for the remote */
+    t0 = now_ms();
     kill(gs.pid, SIGTERM);
     sleep_ms(200);
     /* No new connections once shutdown began. */
@@ -749,6 +762,10 @@ static void sigterm_lets_a_slow_request_finish(void **state)
         assert_int_equal(WEXITSTATUS(st), 0);
         gs.pid = 0;
     }
+    /* Stopped once the request in flight was answered (~1 s after SIGTERM),
+     * not after the grace period nor the half-sent request's time-out. */
+    assert_true(now_ms() - t0 < 4000);
+    close(partial);
 }
 
 int main(void)
