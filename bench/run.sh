@@ -13,7 +13,8 @@
 #   startup   serve's first answer after start on the synced database
 #
 # BENCH_EMPLOYEES (default 20000), BENCH_SERVE_EMPLOYEES (2000) and
-# BENCH_SECONDS (8, per wrk run) size it. Needs wrk and nginx.
+# BENCH_SECONDS (8, per wrk run) size it; BENCH_ONLY=serve or =sync runs one
+# half. Needs wrk and nginx.
 set -eu
 
 N=${BENCH_EMPLOYEES:-20000}
@@ -114,7 +115,10 @@ timed_sync() { # db id -> seconds and peak KiB in $DIR/sync.time
     cat "$DIR/sync.out" >&2
 }
 
+ONLY=${BENCH_ONLY:-}
+
 # ---- serving ------------------------------------------------------------------
+if [ "$ONLY" != sync ]; then
 echo "bench: serving ($NS employees)..." >&2
 start_sim "$NS" 50
 DB=sqlite:$DIR/serve.db
@@ -164,8 +168,10 @@ start_serve "$DB"
 t1=$(now_ms)
 stop_serve
 row "serve first answer ms after start" "-" "$((t1 - t0))" "-" "<=100" "$(le $((t1 - t0)) 100)"
+fi
 
 # ---- sync vs download ------------------------------------------------------------
+if [ "$ONLY" != serve ]; then
 echo "bench: sync ($N employees)..." >&2
 start_sim "$N" 50
 DB=sqlite:$DIR/sync.db
@@ -210,6 +216,7 @@ row "FULL sync collecting 10 fields s" "$dl" "$sel" "$(ratio "$sel" "$dl")" "-" 
 timed_sync "$DB" "$ID"
 read -r again rss2 <"$DIR/sync.time"
 row "re-sync, nothing changed s (vs download)" "$dl" "$again" "$(ratio "$again" "$dl")" "<=1.0" "$(le "$(ratio "$again" "$dl")" 1.0)"
+fi
 
 printf '\n%-44s %14s %14s %8s %10s %4s\n' "figure" "baseline" "hrbridge" "ratio" "target" "met"
 printf '%s' "$ROWS"

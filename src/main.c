@@ -4,6 +4,7 @@
  * config file > defaults), opens the store and does one job.
  */
 #include "api/app.h"
+#include "api/hris.h"
 #include "api/integrations.h"
 #include "core/config.h"
 #include "core/isotime.h"
@@ -33,6 +34,7 @@ static void usage(FILE *f)
                "  sync ID       run one sync of an integration in the foreground\n"
                "  demo          hrsim + server + a demo integration, in the foreground\n"
                "  migrate       create or upgrade the database schema\n"
+               "  copy --to URL copy every row into another (empty) database\n"
                "  keys create   create an API key and print it (only the key)\n"
                "  config show   print the effective configuration (secrets redacted)\n\n"
                "Run \"hrbridge COMMAND --help\" for the options of a command.\n");
@@ -69,8 +71,9 @@ static int load_config(struct config *cfg, int *argc, char **argv, const char *c
     return 0;
 }
 
-/* Opens and migrates the store; prints the error. */
-static int open_store(const struct config *cfg, int pool, struct store **out)
+/* Opens and migrates the store, reads mapping up to map_bytes of a SQLite
+ * file (serve); prints the error. */
+static int open_store(const struct config *cfg, int pool, int64_t map_bytes, struct store **out)
 {
     struct err e;
     int rc;
@@ -81,6 +84,7 @@ static int open_store(const struct config *cfg, int pool, struct store **out)
         fprintf(stderr, "hrbridge: %s\n", e.msg);
         return -1;
     }
+    store_map_reads(*out, map_bytes);
     rc = store_migrate(*out, NULL, NULL);
     if (rc != ERR_OK) {
         fprintf(stderr, "hrbridge: migrating %s failed (%s)\n", store_backend(*out), err_name(rc));
@@ -122,12 +126,31 @@ static int load_master_key(const struct config *cfg, struct secret_master *m, in
     return rc == ERR_OK ? 0 : -1;
 }
 
+/* After a sync: renders the employees the API serves from its data. */
+static void render_docs(void *ud, const char *integration_id)
+{
+    int64_t t0 = isotime_mono_ms();
+    int rc = hris_docs_refresh(ud, integration_id);
+
+    if (rc == ERR_OK)
+        log_info("sync", "msg=\"served docs rendered\" integration=%s ms=%lld", integration_id,
+                 (long long)(isotime_mono_ms() - t0));
+    else
+        log_warn("sync", "msg=\"served docs not rendered; reads render them\" integration=%s rc=%s",
+                 integration_id, err_name(rc));
+}
+
 static int start_worker(const struct config *cfg, struct store *store,
                         const struct secret_master *master, struct jobs **out)
 {
-    struct jobs_opts o = {
-        store, master, cfg->sync_full_interval, cfg->sync_delta_interval, cfg->sync_lease * 1000,
-        0};
+    struct jobs_opts o = {store,
+                          master,
+                          cfg->sync_full_interval,
+                          cfg->sync_delta_interval,
+                          cfg->sync_lease * 1000,
+                          0,
+                          render_docs,
+                          store};
 
     if (jobs_start(&o, out) != ERR_OK) {
         fprintf(stderr, "hrbridge: the sync worker could not start\n");
@@ -189,7 +212,7 @@ static int cmd_serve(int argc, char **argv)
 
     threads = cfg.http_threads > 0 ? (int)cfg.http_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     app.cfg = &cfg;
-    if (open_store(&cfg, threads + 2, &app.store) != 0)
+    if (open_store(&cfg, threads + 2, (int64_t)cfg.db_mmap_mb << 20, &app.store) != 0)
         return 1;
     if (load_master_key(&cfg, &app.master, 1) != 0) {
         store_close(app.store);
@@ -253,7 +276,7 @@ static int cmd_worker(int argc, char **argv)
         return 2;
     }
     block_signals(&set);
-    if (open_store(&cfg, 4, &store) != 0)
+    if (open_store(&cfg, 4, 0, &store) != 0)
         return 1;
     if (load_master_key(&cfg, &master, 0) != 0 || start_worker(&cfg, store, &master, &jobs) != 0) {
         store_close(store);
@@ -331,7 +354,7 @@ static int cmd_sync(int argc, char **argv)
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
     }
-    if (open_store(&cfg, 4, &store) != 0)
+    if (open_store(&cfg, 4, 0, &store) != 0)
         return 1;
     rc = load_master_key(&cfg, &master, 0) == 0 ? ERR_OK : ERR_INVALID;
     if (rc == ERR_OK) {
@@ -358,6 +381,8 @@ static int cmd_sync(int argc, char **argv)
         env.worker = worker;
         env.lease_ms = cfg.sync_lease * 1000;
         env.stopping = &sync_interrupted;
+        env.applied = render_docs;
+        env.applied_ud = store;
         if (isatty(STDERR_FILENO)) {
             env.progress = print_progress;
             env.progress_ud = (void *)id;
@@ -412,6 +437,59 @@ static int cmd_migrate(int argc, char **argv)
     return 0;
 }
 
+static void print_copied(void *ud, const char *table, int64_t rows)
+{
+    (void)ud;
+    printf("%-26s %lld rows\n", table, (long long)rows);
+}
+
+static int cmd_copy(int argc, char **argv)
+{
+    static const char *const pass[] = {"--to", NULL};
+    struct config cfg;
+    struct store *from = NULL, *to = NULL;
+    const char *to_url = NULL;
+    struct err e;
+    int rc;
+
+    if (wants_help(argc, argv)) {
+        command_help("copy [--db URL] --to URL",
+                     "Copies everything in the database --db into the empty database --to\n"
+                     "(e.g. from SQLite to PostgreSQL), keeping every id. Stop servers and\n"
+                     "workers first; run them on --to afterwards with the same master key.",
+                     CFG_SCOPE_ALL & ~(unsigned)(CFG_SCOPE_SERVE | CFG_SCOPE_KEYS));
+        return 0;
+    }
+    if (load_config(&cfg, &argc, argv, pass) != 0)
+        return 2;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--to") == 0 && i + 1 < argc && !to_url) {
+            to_url = argv[++i];
+        } else {
+            fprintf(stderr, "hrbridge copy: unexpected argument %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!to_url) {
+        fprintf(stderr, "usage: hrbridge copy [--db URL] --to URL\n");
+        return 2;
+    }
+    if (open_store(&cfg, 1, 0, &from) != 0)
+        return 1;
+    snprintf(cfg.db_url, sizeof(cfg.db_url), "%s", to_url);
+    if (open_store(&cfg, 1, 0, &to) != 0) {
+        store_close(from);
+        return 1;
+    }
+    err_init(&e);
+    rc = store_copy(from, to, print_copied, NULL, &e);
+    if (rc != ERR_OK)
+        fprintf(stderr, "hrbridge copy: %s; nothing was copied\n", e.msg);
+    store_close(to);
+    store_close(from);
+    return rc == ERR_OK ? 0 : 1;
+}
+
 static int cmd_keys(int argc, char **argv)
 {
     struct config cfg;
@@ -435,7 +513,7 @@ static int cmd_keys(int argc, char **argv)
         fprintf(stderr, "hrbridge keys create: unexpected argument %s\n", argv[1]);
         return 2;
     }
-    if (open_store(&cfg, 1, &store) != 0)
+    if (open_store(&cfg, 1, 0, &store) != 0)
         return 1;
     rc = store_environment_ensure(store, cfg.environment, env);
     if (rc == ERR_OK) {
@@ -585,7 +663,8 @@ static int cmd_demo(int argc, char **argv)
     app.cfg = &cfg;
     snprintf(app.public_url, sizeof(app.public_url), "http://%s", cfg.listen);
     err_init(&e);
-    if (open_store(&cfg, 8, &app.store) != 0 || load_master_key(&cfg, &app.master, 1) != 0 ||
+    if (open_store(&cfg, 8, (int64_t)cfg.db_mmap_mb << 20, &app.store) != 0 ||
+        load_master_key(&cfg, &app.master, 1) != 0 ||
         demo_setup(&app, sim_url, key, id) != ERR_OK || server_start(&app, &srv, &e) != ERR_OK ||
         start_worker(&cfg, app.store, &app.master, &app.jobs) != 0) {
         fprintf(stderr, "hrbridge demo: could not start%s%s\n", e.msg[0] ? ": " : "", e.msg);
@@ -671,6 +750,8 @@ int main(int argc, char **argv)
         return cmd_demo(argc, argv);
     if (strcmp(cmd, "keys") == 0)
         return cmd_keys(argc, argv);
+    if (strcmp(cmd, "copy") == 0)
+        return cmd_copy(argc, argv);
     if (strcmp(cmd, "config") == 0)
         return cmd_config(argc, argv);
     fprintf(stderr, "hrbridge: unknown command \"%s\"\n", cmd);

@@ -11,10 +11,15 @@
 #include "model/scope.h"
 #include "model/tools.h"
 
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
-
 #include <stdlib.h>
 #include <string.h>
+
+#define DOCS_BATCH 250 /* employees rendered per stored batch */
+#define HB_STR_(x) #x
+#define HB_STR(x)  HB_STR_(x)
 
 /* ---- query parameters -------------------------------------------------- */
 
@@ -397,9 +402,11 @@ static int parse_balance_filters(const struct req *rq, struct filters *f, struct
 
 struct row {
     char id[IDS_LEN + 1];
-    char *body;
+    char *body; /* NULL when doc holds the record as served */
     size_t body_len;
     int64_t changed_at, deleted_at;
+    char *doc;
+    size_t doc_len;
 };
 
 struct rows {
@@ -417,16 +424,20 @@ static void rows_add(struct rows *rs, const struct store_record_row *r)
     }
     x = &rs->v[rs->n++];
     snprintf(x->id, sizeof(x->id), "%s", r->id);
-    x->body = xstrndup(r->body, r->body_len);
+    x->body = r->body ? xstrndup(r->body, r->body_len) : NULL;
     x->body_len = r->body_len;
     x->changed_at = r->changed_at;
     x->deleted_at = r->remote_deleted_at;
+    x->doc = r->doc ? xstrndup(r->doc, r->doc_len) : NULL;
+    x->doc_len = r->doc_len;
 }
 
 static void rows_free(struct rows *rs)
 {
-    for (int i = 0; i < rs->n; i++)
+    for (int i = 0; i < rs->n; i++) {
         free(rs->v[i].body);
+        free(rs->v[i].doc);
+    }
     free(rs->v);
     memset(rs, 0, sizeof(*rs));
 }
@@ -605,15 +616,16 @@ static void on_mapping(void *ud, const char *key, const char *field_id)
     x->ncustom++;
 }
 
-static int extras_load(const struct req *rq, const struct scope *sc, enum model m, struct extras *x)
+static int extras_load(struct store *s, const char *integ, const struct scope *sc, enum model m,
+                       struct extras *x)
 {
     const char *model = models_get(m)->id;
     int rc = ERR_OK;
 
     if (sc->m[m].integration_fields)
-        rc = store_fields_selected(rq->app->store, rq->integration.id, model, on_selected, &x->sel);
+        rc = store_fields_selected(s, integ, model, on_selected, &x->sel);
     if (rc == ERR_OK && sc->m[m].custom_fields)
-        rc = store_custom_fields_mapped(rq->app->store, rq->integration.id, model, on_mapping, x);
+        rc = store_custom_fields_mapped(s, integ, model, on_mapping, x);
     return rc;
 }
 
@@ -812,8 +824,227 @@ static int model_available(const struct req *rq, struct resp *rs, const struct s
     return 1;
 }
 
-static const char *const employee_links[] = {"manager_id", "group_id", "legal_entity_id",
-                                             "work_location_id", NULL};
+/* ---- employees ------------------------------------------------------------- */
+
+/* Bumped whenever render_employee's output changes: stored docs of an
+ * older format are then stale. */
+#define DOC_FORMAT 1
+
+/* What shapes a served employee besides the records: the scope config and
+ * the extras of employees and their employments. fp fingerprints all of it
+ * (stored docs rendered under another fp are stale). */
+struct emp_view {
+    struct scope scope;
+    struct extras emp_x, job_x;
+    int64_t fp;
+};
+
+static void fp_text(crypto_generichash_state *h, const char *t)
+{
+    /* Length-prefixed, so that ("ab", "c") and ("a", "bc") differ. */
+    uint32_t len = t ? (uint32_t)strlen(t) : UINT32_MAX;
+
+    crypto_generichash_update(h, (const unsigned char *)&len, sizeof(len));
+    if (t)
+        crypto_generichash_update(h, (const unsigned char *)t, len);
+}
+
+static void fp_extras(crypto_generichash_state *h, const struct extras *x)
+{
+    char n[32];
+
+    snprintf(n, sizeof(n), "%d/%d", x->sel.n, x->ncustom);
+    fp_text(h, n);
+    for (int i = 0; i < x->sel.n; i++) {
+        fp_text(h, x->sel.v[i].id);
+        fp_text(h, x->sel.v[i].key);
+        fp_text(h, x->sel.v[i].type);
+        fp_text(h, x->sel.v[i].label);
+    }
+    for (int i = 0; i < x->ncustom; i++) {
+        fp_text(h, x->custom[i].key);
+        fp_text(h, x->custom[i].field_id);
+    }
+}
+
+static int emp_view_load(struct store *s, const char *integ, const char *scope_text,
+                         struct emp_view *v)
+{
+    crypto_generichash_state h;
+    unsigned char out[8];
+    uint64_t fp = 0;
+    int rc;
+
+    memset(v, 0, sizeof(*v));
+    scope_from_text(scope_text, &v->scope);
+    rc = extras_load(s, integ, &v->scope, MODEL_EMPLOYEES, &v->emp_x);
+    if (rc == ERR_OK)
+        rc = extras_load(s, integ, &v->scope, MODEL_EMPLOYMENTS, &v->job_x);
+    crypto_generichash_init(&h, NULL, 0, sizeof(out));
+    fp_text(&h, "doc format " HB_STR(DOC_FORMAT));
+    fp_text(&h, scope_text);
+    fp_extras(&h, &v->emp_x);
+    fp_extras(&h, &v->job_x);
+    crypto_generichash_final(&h, out, sizeof(out));
+    for (size_t i = 0; i < sizeof(out); i++)
+        fp = fp << 8 | out[i];
+    v->fp = (int64_t)(fp >> 1); /* a non-negative BIGINT */
+    return rc;
+}
+
+static void emp_view_free(struct emp_view *v)
+{
+    extras_free(&v->emp_x);
+    extras_free(&v->job_x);
+}
+
+/* Renders the employees rows[0..n) (each with its body) into out one after
+ * another; ends[i] gets the offset where row i's object ends. Children
+ * deleted remotely are nested only with include_deleted. */
+static int render_employees(struct store *s, const char *integ, const struct emp_view *v,
+                            struct row *const rows[], int n, int include_deleted, struct buf *out,
+                            size_t ends[])
+{
+    const char **ids = xcalloc((size_t)n + 1, sizeof(*ids));
+    const char **linked = xcalloc((size_t)n * 8 + 1, sizeof(*linked));
+    struct lookup l;
+    const char *key;
+    json_t *val;
+    int rc = ERR_OK, nlinked = 0;
+
+    memset(&l, 0, sizeof(l));
+    l.scope = v->scope;
+    l.attrs = json_object();
+    l.nested = json_object();
+    l.jobs.by_parent = json_object();
+    l.balances.by_parent = json_object();
+    l.values = json_object();
+    for (int i = 0; i < n; i++)
+        ids[i] = rows[i]->id;
+    if (n)
+        rc = store_records_attrs(s, integ, ids, n, on_attr, &l);
+    /* Everything the rows link to, fetched in one go. */
+    json_object_foreach (l.attrs, key, val) {
+        for (const char *const *a = models_employee_links; *a; a++) {
+            json_t *list = json_object_get(val, *a), *x;
+            size_t i;
+            json_array_foreach (list, i, x) {
+                if (nlinked < n * 8)
+                    linked[nlinked++] = json_string_value(x);
+            }
+        }
+    }
+    if (rc == ERR_OK && nlinked)
+        rc = store_records_summaries(s, integ, linked, nlinked, on_nested, &l);
+    if (rc == ERR_OK && n)
+        rc = store_records_children(s, integ, "hris_employments", MODELS_CHILD_ATTR, ids, n,
+                                    include_deleted, on_child, &l.jobs);
+    if (rc == ERR_OK && n)
+        rc = store_records_children(s, integ, "hris_time_off_balances", MODELS_CHILD_ATTR, ids, n,
+                                    include_deleted, on_child, &l.balances);
+    if (rc == ERR_OK && n && extras_need_values(&v->emp_x))
+        rc = store_field_values(s, integ, ids, n, on_value, &l);
+    if (rc == ERR_OK && extras_need_values(&v->job_x) && l.jobs.rows.n) {
+        const char **job_ids = xcalloc((size_t)l.jobs.rows.n + 1, sizeof(*job_ids));
+        for (int i = 0; i < l.jobs.rows.n; i++)
+            job_ids[i] = l.jobs.rows.v[i].id;
+        rc = store_field_values(s, integ, job_ids, l.jobs.rows.n, on_value, &l);
+        free(job_ids);
+    }
+    for (int i = 0; rc == ERR_OK && i < n; i++) {
+        render_employee(out, rows[i], &l, &v->emp_x, &v->job_x);
+        ends[i] = out->len;
+    }
+    json_decref(l.attrs);
+    json_decref(l.nested);
+    children_free(&l.jobs);
+    children_free(&l.balances);
+    json_decref(l.values);
+    rows_free(&l.nested_rows);
+    free(ids);
+    free(linked);
+    return rc;
+}
+
+/* A page of employees being written: current docs go straight into out,
+ * records without one are kept to be rendered. */
+struct emp_page {
+    struct buf *out;
+    int limit, n, more;
+    struct rows stale;
+    struct span {
+        size_t from, to; /* the row's doc in out */
+        int stale;       /* or its index in stale (-1: none) */
+    } * spans;
+    char last_id[IDS_LEN + 1];
+};
+
+/* Adds row id to the page: its doc, or (doc NULL) r to be rendered. */
+static void page_add(struct emp_page *p, const char *id, const char *doc, size_t len,
+                     const struct store_record_row *r)
+{
+    struct span *sp;
+
+    if (p->n == p->limit) {
+        p->more = 1; /* the row after the page */
+        return;
+    }
+    sp = &p->spans[p->n];
+    if (p->n)
+        buf_append_char(p->out, ',');
+    sp->from = p->out->len;
+    sp->stale = -1;
+    if (doc) {
+        buf_append(p->out, doc, len);
+    } else {
+        sp->stale = p->stale.n;
+        rows_add(&p->stale, r);
+    }
+    sp->to = p->out->len;
+    snprintf(p->last_id, sizeof(p->last_id), "%s", id);
+    p->n++;
+}
+
+static void on_employee_row(void *ud, const struct store_record_row *r)
+{
+    page_add(ud, r->id, r->doc, r->doc_len, r);
+}
+
+static void on_employee_doc(void *ud, const char *id, const char *doc, size_t len)
+{
+    page_add(ud, id, doc, len, NULL);
+}
+
+/* Whether q lists every employee not deleted, filtered by nothing. */
+static int unfiltered(const struct store_list_query *q)
+{
+    return !q->include_deleted && !q->nids && !q->nremote_ids && !q->nfilters &&
+           !q->value_field_id && !q->value_none && !q->updated_after;
+}
+
+/* Puts the rendered stale rows (ends[] as render_employees gives them) in
+ * their places between the docs already in p->out, from offset start. */
+static void merge_rendered(struct emp_page *p, size_t start, const struct buf *rendered,
+                           const size_t ends[])
+{
+    struct buf merged;
+
+    buf_init(&merged, 0);
+    buf_append(&merged, buf_str(p->out), start);
+    for (int i = 0; i < p->n; i++) {
+        const struct span *sp = &p->spans[i];
+        if (i)
+            buf_append_char(&merged, ',');
+        if (sp->stale < 0) {
+            buf_append(&merged, buf_str(p->out) + sp->from, sp->to - sp->from);
+        } else {
+            size_t from = sp->stale ? ends[sp->stale - 1] : 0;
+            buf_append(&merged, buf_str(rendered) + from, ends[sp->stale] - from);
+        }
+    }
+    buf_free(p->out);
+    *p->out = merged;
+}
 
 void hris_employees(struct req *rq, struct resp *rs)
 {
@@ -821,24 +1052,26 @@ void hris_employees(struct req *rq, struct resp *rs)
     const char *integ = rq->integration.id;
     struct filters f;
     struct paging pg;
-    struct rows page = {0};
-    struct lookup l;
-    struct extras emp_x = {0}, job_x = {0};
-    const char **ids = NULL, **linked = NULL;
-    struct buf out;
+    struct emp_page page;
+    struct emp_view v;
+    struct row **stale = NULL;
+    size_t *ends = NULL, start;
+    struct buf rendered;
     struct err e;
     json_t *next = NULL;
-    const char *key;
-    json_t *v;
-    int rc, more, nlinked = 0;
+    int rc, from_docs = 0;
 
     memset(&f, 0, sizeof(f));
-    memset(&l, 0, sizeof(l));
-    buf_init(&out, 0);
+    memset(&page, 0, sizeof(page));
+    buf_init(&rendered, 0);
     err_init(&e);
-    scope_from_text(rq->integration.scope_config, &l.scope);
-    if (!model_available(rq, rs, &l.scope, MODEL_EMPLOYEES))
-        return;
+    rc = emp_view_load(app->store, integ, rq->integration.scope_config, &v);
+    if (rc != ERR_OK) {
+        resp_from_err(rs, rc, NULL);
+        goto out;
+    }
+    if (!model_available(rq, rs, &v.scope, MODEL_EMPLOYEES))
+        goto out;
     rc = paging_parse(rq, 100, 250, "hris_employees", integ, &pg, &e);
     if (rc == ERR_OK)
         rc = parse_employee_filters(rq, &f, &e);
@@ -850,91 +1083,116 @@ void hris_employees(struct req *rq, struct resp *rs)
     f.q.model = "hris_employees";
     f.q.after_id = pg.after;
     f.q.limit = pg.limit + 1;
-    f.q.link_attrs = employee_links;
-    f.q.child_attr = "employee_id";
-    rc = store_records_list(app->store, &f.q, on_page_row, &page);
-    more = page.n > pg.limit;
-    if (more) {
-        free(page.v[pg.limit].body);
-        page.n = pg.limit;
-    }
-    ids = xcalloc((size_t)page.n + 1, sizeof(*ids));
-    for (int i = 0; i < page.n; i++)
-        ids[i] = page.v[i].id;
-
-    l.attrs = json_object();
-    l.nested = json_object();
-    l.jobs.by_parent = json_object();
-    l.balances.by_parent = json_object();
-    l.values = json_object();
-    if (rc == ERR_OK)
-        rc = store_records_attrs(app->store, integ, ids, page.n, on_attr, &l);
-    /* Everything the page links to, fetched in one go. */
-    linked = xcalloc((size_t)page.n * 8 + 1, sizeof(*linked));
-    json_object_foreach (l.attrs, key, v) {
-        for (const char *const *a = employee_links; *a; a++) {
-            json_t *list = json_object_get(v, *a), *x;
-            size_t i;
-            json_array_foreach (list, i, x) {
-                if (nlinked < page.n * 8)
-                    linked[nlinked++] = json_string_value(x);
-            }
-        }
-    }
-    if (rc == ERR_OK)
-        rc = store_records_summaries(app->store, integ, linked, nlinked, on_nested, &l);
-    if (rc == ERR_OK)
-        rc = store_records_children(app->store, integ, "hris_employments", "employee_id", ids,
-                                    page.n, f.q.include_deleted, on_child, &l.jobs);
-    if (rc == ERR_OK)
-        rc = store_records_children(app->store, integ, "hris_time_off_balances", "employee_id", ids,
-                                    page.n, f.q.include_deleted, on_child, &l.balances);
-    if (rc == ERR_OK)
-        rc = extras_load(rq, &l.scope, MODEL_EMPLOYEES, &emp_x);
-    if (rc == ERR_OK)
-        rc = extras_load(rq, &l.scope, MODEL_EMPLOYMENTS, &job_x);
-    if (rc == ERR_OK && extras_need_values(&emp_x))
-        rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
-    if (rc == ERR_OK && extras_need_values(&job_x)) {
-        const char **job_ids = xcalloc((size_t)l.jobs.rows.n + 1, sizeof(*job_ids));
-        for (int i = 0; i < l.jobs.rows.n; i++)
-            job_ids[i] = l.jobs.rows.v[i].id;
-        rc = store_field_values(app->store, integ, job_ids, l.jobs.rows.n, on_value, &l);
-        free(job_ids);
+    f.q.link_attrs = models_employee_links;
+    f.q.child_attr = MODELS_CHILD_ATTR;
+    /* Stored docs nest the children not deleted; with deleted ones, render. */
+    f.q.with_docs = !f.q.include_deleted;
+    f.q.doc_fp = v.fp;
+    page.out = resp_success_begin(rs, 200);
+    buf_append_str(page.out, "{\"results\":[");
+    start = page.out->len;
+    page.limit = pg.limit;
+    page.spans = xcalloc((size_t)pg.limit + 1, sizeof(*page.spans));
+    /* With nothing to filter by, a complete set of docs is the page. */
+    if (unfiltered(&f.q))
+        rc = store_docs_page(app->store, integ, v.fp, pg.after, f.q.limit, on_employee_doc, &page,
+                             &from_docs);
+    if (rc == ERR_OK && !from_docs)
+        rc = store_records_list(app->store, &f.q, on_employee_row, &page);
+    /* Records without a current doc are rendered now. */
+    if (rc == ERR_OK && page.stale.n) {
+        stale = xcalloc((size_t)page.stale.n, sizeof(*stale));
+        ends = xcalloc((size_t)page.stale.n, sizeof(*ends));
+        for (int i = 0; i < page.stale.n; i++)
+            stale[i] = &page.stale.v[i];
+        rc = render_employees(app->store, integ, &v, stale, page.stale.n, f.q.include_deleted,
+                              &rendered, ends);
+        if (rc == ERR_OK)
+            merge_rendered(&page, start, &rendered, ends);
     }
     if (rc != ERR_OK) {
         resp_from_err(rs, rc, NULL);
         goto out;
     }
-
-    buf_append_str(&out, "{\"results\":[");
-    for (int i = 0; i < page.n; i++) {
-        if (i)
-            buf_append_char(&out, ',');
-        render_employee(&out, &page.v[i], &l, &emp_x, &job_x);
-    }
-    buf_append_str(&out, "],\"next\":");
-    next = paging_next(rq, &pg, more, page.n ? page.v[page.n - 1].id : NULL);
+    buf_append_str(page.out, "],\"next\":");
+    next = paging_next(rq, &pg, page.more, page.n ? page.last_id : NULL);
     if (json_is_string(next))
-        buf_printf(&out, "\"%s\"}", json_string_value(next));
+        buf_printf(page.out, "\"%s\"}", json_string_value(next));
     else
-        buf_append_str(&out, "null}");
-    resp_success_raw(rs, 200, buf_str(&out), out.len);
+        buf_append_str(page.out, "null}");
+    resp_success_end(rs);
 out:
     json_decref(next);
-    json_decref(l.attrs);
-    json_decref(l.nested);
-    children_free(&l.jobs);
-    children_free(&l.balances);
-    json_decref(l.values);
-    rows_free(&l.nested_rows);
-    rows_free(&page);
-    extras_free(&emp_x);
-    extras_free(&job_x);
+    rows_free(&page.stale);
+    free(page.spans);
+    emp_view_free(&v);
     filters_free(&f);
-    free(ids);
-    free(linked);
-    buf_free(&out);
+    free(stale);
+    free(ends);
+    buf_free(&rendered);
+}
+
+int hris_docs_refresh(struct store *s, const char *integration_id)
+{
+    struct store_integration it;
+    struct emp_view v;
+    char after[IDS_LEN + 1];
+    int rc, conflicts = 0;
+
+    rc = store_integration_get_any(s, integration_id, &it);
+    if (rc != ERR_OK)
+        return rc;
+    rc = emp_view_load(s, integration_id, it.scope_config, &v);
+    after[0] = '\0';
+    while (rc == ERR_OK) {
+        struct rows batch = {0};
+        struct row *rows[DOCS_BATCH];
+        struct store_doc docs[DOCS_BATCH];
+        size_t ends[DOCS_BATCH];
+        struct buf text;
+        int64_t version = 0;
+
+        rc = store_data_version(s, integration_id, &version);
+        if (rc == ERR_OK)
+            rc = store_docs_stale(s, integration_id, "hris_employees", v.fp, after, DOCS_BATCH,
+                                  on_page_row, &batch);
+        /* Complete only when a pass from the first id found nothing stale. */
+        if (rc == ERR_OK && batch.n == 0 && !after[0])
+            rc = store_docs_complete(s, integration_id, version, v.fp);
+        if (rc == ERR_OK && batch.n == 0 && after[0]) {
+            after[0] = '\0'; /* once more from the start: what a sync changed meanwhile */
+            rows_free(&batch);
+            continue;
+        }
+        if (rc != ERR_OK || batch.n == 0) {
+            rows_free(&batch);
+            break;
+        }
+        for (int i = 0; i < batch.n; i++)
+            rows[i] = &batch.v[i];
+        buf_init(&text, 0);
+        rc = render_employees(s, integration_id, &v, rows, batch.n, 0, &text, ends);
+        for (int i = 0; rc == ERR_OK && i < batch.n; i++) {
+            size_t from = i ? ends[i - 1] : 0;
+            docs[i].id = batch.v[i].id;
+            docs[i].doc = buf_str(&text) + from;
+            docs[i].len = ends[i] - from;
+        }
+        if (rc == ERR_OK)
+            rc = store_docs_put(s, integration_id, version, v.fp, docs, batch.n);
+        if (rc == ERR_OK)
+            snprintf(after, sizeof(after), "%s", batch.v[batch.n - 1].id);
+        /* A sync applied meanwhile: render again from its data. */
+        if (rc == ERR_CONFLICT && ++conflicts < 5) {
+            rc = ERR_OK;
+            after[0] = '\0';
+        }
+        buf_free(&text);
+        rows_free(&batch);
+    }
+    emp_view_free(&v);
+    store_integration_free(&it);
+    return rc;
 }
 
 /* ---- the other lists ---------------------------------------------------- */
@@ -1009,7 +1267,7 @@ static void list_records(struct req *rq, struct resp *rs, const struct list_def 
             rc = store_records_summaries(app->store, integ, linked, nlinked, on_nested, &l);
     }
     if (rc == ERR_OK && md->has_custom_fields)
-        rc = extras_load(rq, &l.scope, d->model, &x);
+        rc = extras_load(app->store, integ, &l.scope, d->model, &x);
     if (rc == ERR_OK && extras_need_values(&x))
         rc = store_field_values(app->store, integ, ids, page.n, on_value, &l);
     if (rc != ERR_OK) {

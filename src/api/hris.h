@@ -9,6 +9,7 @@
 
 #include "http/request.h"
 #include "http/response.h"
+#include "store/store.h"
 
 void hris_employees(struct req *rq, struct resp *rs);
 void hris_employments(struct req *rq, struct resp *rs);
@@ -19,5 +20,10 @@ void hris_legal_entities(struct req *rq, struct resp *rs);
 void hris_absence_types(struct req *rq, struct resp *rs);
 void hris_absences(struct req *rq, struct resp *rs);
 void hris_time_off_balances(struct req *rq, struct resp *rs);
+
+/* Renders and stores the served docs of the integration's employees that
+ * are missing or stale (after a sync, or a change of what they show), so
+ * that reading them copies stored text. */
+int hris_docs_refresh(struct store *s, const char *integration_id);
 
 #endif

@@ -32,6 +32,10 @@ struct cfg_entry {
 static const struct cfg_entry table[] = {
     {"db.url", "HRBRIDGE_DB", "--db", "sqlite:hrbridge.db", 0, 0, STR(db_url), 0, CFG_SCOPE_ALL,
      "database: sqlite:PATH or postgresql://..."},
+    {"db.mmap_mb", "HRBRIDGE_DB_MMAP_MB", NULL, "1024", 0, 1 << 20, NUM(CFG_INT, db_mmap_mb), 0,
+     CFG_SCOPE_SERVE,
+     "MiB of a SQLite database serve reads through a memory map (0: none); mapped pages count "
+     "towards its RSS"},
     {"http.listen", "HRBRIDGE_LISTEN", "--listen", "127.0.0.1:8080", 0, 0, STR(listen), 0,
      CFG_SCOPE_SERVE, "address the API listens on (HOST:PORT)"},
     {"http.public_url", "HRBRIDGE_PUBLIC_URL", NULL, "", 0, 0, STR(public_url), 0, CFG_SCOPE_SERVE,

@@ -24,6 +24,7 @@ struct config {
     char environment[CONFIG_STR_MAX];
     char log_level[32];
     char log_trace[128];
+    long db_mmap_mb;
     long http_threads;
     long http_max_body;
     long http_max_connections;

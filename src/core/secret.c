@@ -11,11 +11,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 int secret_init(void)
 {
+    /* A core file would hold the master key and whatever credentials were
+     * decrypted at the time: none is written, and the limit cannot be
+     * raised again by this process. */
+    struct rlimit no_core = {0, 0};
+
+    if (setrlimit(RLIMIT_CORE, &no_core) != 0)
+        return ERR_INTERNAL;
     return sodium_init() < 0 ? ERR_INTERNAL : ERR_OK;
 }
 

@@ -19,7 +19,9 @@ struct secret_master {
     unsigned char key[SECRET_KEY_BYTES];
 };
 
-/* Initialises libsodium. Returns ERR_OK or ERR_INTERNAL. Call once, first. */
+/* Initialises libsodium and switches off core files for the process (a
+ * dump would hold the master key). Returns ERR_OK or ERR_INTERNAL. Call
+ * once, first. */
 int secret_init(void);
 
 /* Parses 64 hex characters into m. Returns ERR_OK or ERR_INVALID. */

@@ -19,6 +19,12 @@ int auth_api_key(struct req *rq, struct resp *rs)
     size_t len;
     int rc, retry_after = 0;
 
+    /* Two keys are ambiguous: a proxy may have added one. Refuse rather
+     * than pick. */
+    if (req_header_count(rq, "Authorization") > 1) {
+        resp_error(rs, HE_AUTHENTICATION_INVALID, "send exactly one Authorization header");
+        return ERR_UNAUTHORIZED;
+    }
     if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
         resp_error(rs, HE_AUTHENTICATION_INVALID,
                    "missing API key: send it as \"Authorization: Bearer <key>\"");
@@ -63,6 +69,12 @@ int auth_load_integration(struct req *rq, struct resp *rs, const char *id)
 {
     int rc;
 
+    /* Ids are UTF-8; other bytes name nothing (and PostgreSQL would refuse
+     * them as a text parameter). */
+    if (!req_utf8_valid(id)) {
+        resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.64s does not exist", id);
+        return ERR_NOT_FOUND;
+    }
     if (strlen(id) >= STORE_INTEGRATION_ID_MAX) {
         resp_error(rs, HE_INTEGRATION_NOT_FOUND, "integration %.64s... does not exist", id);
         return ERR_NOT_FOUND;
@@ -88,6 +100,10 @@ int auth_integration(struct req *rq, struct resp *rs)
 
     if (!id || !*id) {
         resp_error(rs, HE_INPUT_INVALID, "the X-Integration-Id header is required");
+        return ERR_INVALID;
+    }
+    if (req_header_count(rq, "X-Integration-Id") > 1) {
+        resp_error(rs, HE_INPUT_INVALID, "the X-Integration-Id header is given more than once");
         return ERR_INVALID;
     }
     return auth_load_integration(rq, rs, id);

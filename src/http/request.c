@@ -64,6 +64,52 @@ int req_max_filter_values(const struct req *r)
     return r->limits.max_filter_values > 0 ? r->limits.max_filter_values : REQ_MAX_FILTER;
 }
 
+size_t req_utf8_seq_len(const unsigned char *s, size_t n)
+{
+    size_t len;
+    unsigned cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        len = 2;
+        cp = s[0] & 0x1fu;
+    } else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        len = 3;
+        cp = s[0] & 0x0fu;
+    } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        len = 4;
+        cp = s[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return len;
+}
+
+int req_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+
+    for (size_t i = 0; i < n;) {
+        size_t len = req_utf8_seq_len(p + i, n - i);
+        if (len == 0)
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
 static int parse_query(struct req *r, const char *q, struct err *e)
 {
     int max = r->limits.max_query > 0 ? r->limits.max_query : REQ_MAX_QUERY;
@@ -84,6 +130,12 @@ static int parse_query(struct req *r, const char *q, struct err *e)
                 ERR_OK) {
                 err_set(e, ERR_INVALID, "malformed percent-encoding in query parameter %.64s", key);
                 free(key);
+                return ERR_INVALID;
+            }
+            if (!req_utf8_valid(key) || !req_utf8_valid(value)) {
+                err_set(e, ERR_INVALID, "query parameter %.64s is not valid UTF-8", key);
+                free(key);
+                free(value);
                 return ERR_INVALID;
             }
             if (req_query_get(r, key)) {
@@ -136,6 +188,8 @@ int req_parse_uri(struct req *r, struct err *e)
         if (req_pct_decode(p, len, 0, &seg) != ERR_OK)
             return err_set(e, ERR_INVALID, "malformed percent-encoding in the path");
         r->segments[r->nsegments++] = seg;
+        if (!req_utf8_valid(seg))
+            return err_set(e, ERR_INVALID, "the path is not valid UTF-8");
         if (!slash)
             break;
         p = slash + 1;
@@ -164,6 +218,33 @@ const char *req_header(const struct req *r, const char *name)
     if (!r->conn)
         return NULL;
     return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+struct header_count {
+    const char *name;
+    int n;
+};
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct header_count *hc = cls;
+
+    (void)kind;
+    (void)value;
+    if (key && strcasecmp(key, hc->name) == 0)
+        hc->n++;
+    return MHD_YES;
+}
+
+int req_header_count(const struct req *r, const char *name)
+{
+    struct header_count hc = {name, 0};
+
+    if (!r->conn)
+        return 0;
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_header, &hc);
+    return hc.n;
 }
 
 int req_json_object(const struct req *r, int empty_ok, json_t **out, struct err *e)

@@ -78,11 +78,23 @@ int req_max_filter_values(const struct req *r);
  * malformed escape or an encoded NUL byte. */
 int req_pct_decode(const char *s, size_t n, int plus_space, char **out);
 
+/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0
+ * when the bytes there are not one (stray continuation byte, overlong form,
+ * surrogate, beyond U+10FFFF, or cut short). */
+size_t req_utf8_seq_len(const unsigned char *s, size_t n);
+
+/* Whether the NUL-terminated s is well-formed UTF-8. Everything that reaches
+ * the store as text must be: PostgreSQL refuses anything else. */
+int req_utf8_valid(const char *s);
+
 /* Value of query parameter key, or NULL. Borrowed for the request. */
 const char *req_query_get(const struct req *r, const char *key);
 
 /* Value of a request header (case-insensitive), or NULL. Borrowed. */
 const char *req_header(const struct req *r, const char *name);
+
+/* How many times header name (case-insensitive) was sent. */
+int req_header_count(const struct req *r, const char *name);
 
 /* Parses the body as a JSON object. An empty body counts as {} when
  * empty_ok is set. Returns ERR_OK and a new reference in *out, or

@@ -2,6 +2,7 @@
 #include "http/response.h"
 
 #include "core/alloc.h"
+#include "http/request.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,6 +52,21 @@ void resp_init(struct resp *rs)
 void resp_free(struct resp *rs)
 {
     buf_free(&rs->body);
+}
+
+struct buf *resp_success_begin(struct resp *rs, int status)
+{
+    buf_reset(&rs->body);
+    rs->status = status;
+    rs->error_code = NULL;
+    rs->content_type = NULL;
+    buf_append_str(&rs->body, "{\"status\":\"success\",\"data\":");
+    return &rs->body;
+}
+
+void resp_success_end(struct resp *rs)
+{
+    buf_append_char(&rs->body, '}');
 }
 
 void resp_success_raw(struct resp *rs, int status, const char *json, size_t len)
@@ -103,6 +119,31 @@ void resp_success_take(struct resp *rs, int status, json_t *data)
     free(text);
 }
 
+/* Appends msg as a JSON string, each byte that is not part of well-formed
+ * UTF-8 replaced by U+FFFD: messages quote client input (ids, parameter
+ * values), and a cut "%.64s" may split a character, yet the body must stay
+ * valid JSON. */
+static void append_message(struct buf *b, const char *msg)
+{
+    const unsigned char *s = (const unsigned char *)msg;
+    size_t n = strlen(msg), i = 0;
+    struct buf clean;
+
+    buf_init(&clean, 0);
+    while (i < n) {
+        size_t len = req_utf8_seq_len(s + i, n - i);
+        if (len == 0) {
+            buf_append_str(&clean, "\xef\xbf\xbd");
+            i++;
+        } else {
+            buf_append(&clean, msg + i, len);
+            i += len;
+        }
+    }
+    buf_append_json_string(b, buf_str(&clean), clean.len);
+    buf_free(&clean);
+}
+
 void resp_error(struct resp *rs, enum http_error kind, const char *fmt, ...)
 {
     const struct error_def *d;
@@ -128,7 +169,7 @@ void resp_error(struct resp *rs, enum http_error kind, const char *fmt, ...)
     buf_append_str(&rs->body, ",\"title\":");
     buf_append_json_string(&rs->body, d->title, strlen(d->title));
     buf_append_str(&rs->body, ",\"message\":");
-    buf_append_json_string(&rs->body, msg, strlen(msg));
+    append_message(&rs->body, msg);
     buf_append_str(&rs->body, ",\"log_url\":null}}");
 }
 

@@ -44,6 +44,7 @@ struct resp {
     struct buf body;
     const char *error_code;   /* static; NULL on success (for the access log) */
     char allow[64];           /* Allow header for 405 */
+    int close;                /* close the connection after this answer */
     const char *content_type; /* static; NULL means JSON */
     int family;               /* enum http_family of the route */
     int retry_after;          /* seconds for a Retry-After header (429); 0: none */
@@ -58,6 +59,13 @@ void resp_free(struct resp *rs);
 /* Sets a success envelope around data. Takes ownership of data (a jansson
  * reference). status is usually 200 or 201. */
 void resp_success_take(struct resp *rs, int status, json_t *data);
+
+/* Starts a success envelope whose data the caller appends to the buffer
+ * returned (then any further top-level keys, each after a comma), and
+ * closes with resp_success_end(): a large page is written once, where it
+ * is sent from. */
+struct buf *resp_success_begin(struct resp *rs, int status);
+void resp_success_end(struct resp *rs);
 
 /* Sets a success envelope around already-serialised JSON text. */
 void resp_success_raw(struct resp *rs, int status, const char *json, size_t len);

@@ -40,10 +40,17 @@ struct server {
 struct req_ctx {
     struct req rq;
     int64_t started_ms;
-    int seen; /* the access handler has been called once */
-    int headers_too_large;
-    int slot; /* the connection's slowclient slot, or -1 */
+    int seen;              /* the access handler has been called once */
+    int headers_too_large; /* over http.max_header_size */
+    int bad_framing;       /* Content-Length given twice, or with Transfer-Encoding */
+    size_t discarded;      /* body bytes dropped after the limit was passed */
+    int slot;              /* the connection's slowclient slot, or -1 */
 };
+
+/* How much of a body past http.max_body is read and dropped so the client
+ * gets its 413 (libmicrohttpd cannot answer before the body is in), in
+ * multiples of the limit; beyond it the connection is closed. */
+#define DRAIN_FACTOR 8
 
 /* The connection's slowclient slot, kept as slot + 1 in its socket context. */
 static int conn_slot(struct MHD_Connection *conn)
@@ -162,7 +169,7 @@ static enum MHD_Result send_resp(struct server *s, struct req_ctx *ctx, struct M
         MHD_add_response_header(r, "Retry-After", secs);
     }
     /* Shutting down: a keep-alive client should take its next request elsewhere. */
-    if (s->draining)
+    if (rs->close || s->draining)
         MHD_add_response_header(r, "Connection", "close");
     ret = MHD_queue_response(conn, (unsigned)rs->status, r);
     MHD_destroy_response(r);
@@ -209,21 +216,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         ctx->rq.conn = conn;
         snprintf(ctx->rq.method, sizeof(ctx->rq.method), "%s", method);
         MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_size, &header_size);
+        /* Two framings of one body are how requests are smuggled past a
+         * proxy that reads the other one: refused, and the connection
+         * closed. */
+        if (req_header_count(&ctx->rq, "Content-Length") > 1 ||
+            (cl && req_header_count(&ctx->rq, "Transfer-Encoding") > 0))
+            ctx->bad_framing = 1;
         /* Headers or a declared body over the limit are refused before the body is read. */
-        if (header_size > (size_t)s->app->cfg->http_max_header_size)
+        else if (header_size > (size_t)s->app->cfg->http_max_header_size)
             ctx->headers_too_large = 1;
         else if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->app->cfg->http_max_body)
             ctx->rq.body_too_large = 1;
         else
             return MHD_YES;
     }
-    if (*upload_data_size && !ctx->headers_too_large) {
+    if (*upload_data_size) {
         if (!ctx->rq.body_too_large &&
             buf_append(&ctx->rq.body, upload_data, *upload_data_size) != ERR_OK)
             ctx->rq.body_too_large = 1;
+        if (ctx->rq.body_too_large) {
+            ctx->discarded += *upload_data_size;
+            if (ctx->discarded / DRAIN_FACTOR > (size_t)s->app->cfg->http_max_body)
+                return MHD_NO;
+        }
         *upload_data_size = 0;
-        if (!ctx->rq.body_too_large)
-            return MHD_YES;
+        /* The answer waits for the end of the body: libmicrohttpd cannot
+         * queue one while the body is still arriving. */
+        return MHD_YES;
     }
 
     /* The whole request is in (or refused): however long the handler takes
@@ -231,7 +250,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     slowclient_arrived(s->slow, ctx->slot);
     resp_init(&rs);
     err_init(&e);
-    if (ctx->headers_too_large) {
+    if (ctx->bad_framing) {
+        req_parse_uri(&ctx->rq, &e);
+        resp_error(&rs, HE_INPUT_INVALID,
+                   "send one Content-Length, or Transfer-Encoding alone, not both");
+        rs.close = 1;
+    } else if (ctx->headers_too_large) {
         resp_error(&rs, HE_HEADERS_TOO_LARGE, "the request headers are larger than %ld bytes",
                    s->app->cfg->http_max_header_size);
     } else if (ctx->rq.body_too_large) {

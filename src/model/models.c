@@ -108,3 +108,7 @@ int models_find(const char *id, enum model *out)
     }
     return -1;
 }
+
+const char *const models_employee_links[] = {"manager_id", "group_id", "legal_entity_id",
+                                             "work_location_id", NULL};
+const char *const models_employee_children[] = {"hris_employments", "hris_time_off_balances", NULL};

@@ -33,6 +33,14 @@ struct model_def {
     const char *const *filter_fields;
 };
 
+/* How a served employee nests other records: the attributes linking it to
+ * nested ones (manager, groups and teams, legal entity, work location), and
+ * the child models pointing at it by MODELS_CHILD_ATTR (employments,
+ * time-off balances). Both NULL-terminated. */
+extern const char *const models_employee_links[];
+extern const char *const models_employee_children[];
+#define MODELS_CHILD_ATTR "employee_id"
+
 /* The definition of m. */
 const struct model_def *models_get(enum model m);
 

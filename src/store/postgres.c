@@ -23,6 +23,8 @@
 #define OID_BOOL  16
 #define OID_BYTEA 17
 #define OID_INT8  20
+#define OID_INT2  21
+#define OID_INT4  23
 #define OID_TEXT  25
 
 struct cached_stmt {
@@ -536,6 +538,32 @@ static const unsigned char *drv_get_blob(struct store_rows *r, int col, size_t *
     return r->blob;
 }
 
+static int drv_ncols(struct store_rows *r)
+{
+    return r->res ? PQnfields(r->res) : 0;
+}
+
+static const char *drv_col_name(struct store_rows *r, int col)
+{
+    return PQfname(r->res, col);
+}
+
+static enum store_ptype drv_col_type(struct store_rows *r, int col)
+{
+    if (drv_is_null(r, col))
+        return SP_NULL;
+    switch (PQftype(r->res, col)) {
+    case OID_INT2:
+    case OID_INT4:
+    case OID_INT8:
+        return SP_INT;
+    case OID_BYTEA:
+        return SP_BLOB;
+    default: /* text, json */
+        return SP_TEXT;
+    }
+}
+
 static void drv_finish(struct store_rows *r)
 {
     if (!r)
@@ -563,6 +591,9 @@ const struct store_driver store_postgres_driver = {
     .get_int = drv_get_int,
     .get_text = drv_get_text,
     .get_blob = drv_get_blob,
+    .ncols = drv_ncols,
+    .col_name = drv_col_name,
+    .col_type = drv_col_type,
     .finish = drv_finish,
     .changes = drv_changes,
     .row_locks = 1,

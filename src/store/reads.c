@@ -54,6 +54,10 @@ static void read_row(const struct store *s, struct store_rows *r, struct store_r
     row->body = s->drv->get_text(r, 3, &row->body_len);
     row->changed_at = s->drv->get_int(r, 4);
     row->remote_deleted_at = s->drv->is_null(r, 5) ? 0 : s->drv->get_int(r, 5);
+    row->doc = NULL;
+    row->doc_len = 0;
+    if (s->drv->ncols(r) > 6)
+        row->doc = s->drv->get_text(r, 6, &row->doc_len);
 }
 
 /* Runs q and calls fn per row (with the first column as parent for children). */
@@ -80,6 +84,8 @@ static int run(struct store *s, struct qb *q, int with_parent, void *fn, void *u
                 row.body = s->drv->get_text(r, 4, &row.body_len);
                 row.changed_at = s->drv->get_int(r, 5);
                 row.remote_deleted_at = s->drv->is_null(r, 6) ? 0 : s->drv->get_int(r, 6);
+                row.doc = NULL;
+                row.doc_len = 0;
                 ((store_child_fn *)fn)(ud, s->drv->get_text(r, 0, NULL), &row);
             } else {
                 read_row(s, r, &row);
@@ -130,9 +136,19 @@ int store_records_list(struct store *s, const struct store_list_query *lq, store
     int rc;
 
     buf_init(&q->sql, 0);
-    buf_append_str(&q->sql, "SELECT r.id, r.model, r.remote_id, r.body, r.changed_at, "
-                            "r.remote_deleted_at FROM records r WHERE r.integration_id = ? "
-                            "AND r.model = ? AND r.id > ?");
+    if (lq->with_docs) {
+        /* The body is read only for a record without a current doc. */
+        buf_append_str(&q->sql, "SELECT r.id, r.model, r.remote_id, CASE WHEN d.fp = ? THEN NULL "
+                                "ELSE r.body END, r.changed_at, r.remote_deleted_at, CASE WHEN "
+                                "d.fp = ? THEN d.doc END FROM records r LEFT JOIN record_docs d "
+                                "ON d.integration_id = r.integration_id AND d.id = r.id");
+        qb_int(q, lq->doc_fp);
+        qb_int(q, lq->doc_fp);
+    } else {
+        buf_append_str(&q->sql, "SELECT r.id, r.model, r.remote_id, r.body, r.changed_at, "
+                                "r.remote_deleted_at FROM records r");
+    }
+    buf_append_str(&q->sql, " WHERE r.integration_id = ? AND r.model = ? AND r.id > ?");
     qb_text(q, lq->integration_id);
     qb_text(q, lq->model);
     qb_text(q, lq->after_id ? lq->after_id : "");
@@ -302,10 +318,12 @@ int store_records_children(struct store *s, const char *integration_id, const ch
 
         q = xcalloc(1, sizeof(*q));
         buf_init(&q->sql, 0);
+        /* CROSS JOIN keeps SQLite walking the parents' attributes first
+         * rather than every record of the model. */
         buf_append_str(&q->sql, "SELECT a.value, r.id, r.model, r.remote_id, r.body, "
                                 "r.changed_at, r.remote_deleted_at FROM record_attrs a "
-                                "JOIN records r ON r.integration_id = a.integration_id AND "
-                                "r.id = a.record_id WHERE a.integration_id = ? AND r.model = ? "
+                                "CROSS JOIN records r WHERE r.integration_id = a.integration_id "
+                                "AND r.id = a.record_id AND a.integration_id = ? AND r.model = ? "
                                 "AND a.name = ? AND a.value IN ");
         qb_text(q, integration_id);
         qb_text(q, model);

@@ -236,11 +236,99 @@ static int mark_deleted(struct store *s, struct store_conn *c, struct store_appl
     return rc;
 }
 
-/* Moves one staged batch into place and drops it from the staging area. */
-static int apply_batch(struct store *s, struct store_conn *c, const char *integ, const char *run,
-                       int64_t batch, int64_t now)
+/* Appends " IN (?, ?)" for a NULL-terminated list and binds it. */
+static void bind_in(struct buf *sql, struct store_param *p, int *n, const char *const *list)
 {
-    struct store_param p[4] = {sp_text(integ), sp_int(now), sp_text(run), sp_int(batch)};
+    buf_append_str(sql, " IN (");
+    for (int i = 0; list[i]; i++) {
+        buf_append_str(sql, i ? ", ?" : "?");
+        p[(*n)++] = sp_text(list[i]);
+    }
+    buf_append_char(sql, ')');
+}
+
+/* A changed child may have moved to another parent: the doc of the parent
+ * it pointed at before goes (read before its attributes are replaced). */
+static int drop_docs_of_old_parents(struct store *s, struct store_conn *c,
+                                    const struct store_apply *a, int64_t batch)
+{
+    struct store_param p[16];
+    struct buf sql;
+    int n = 0, rc;
+
+    if (!a->doc_children || !a->doc_children[0])
+        return ERR_OK;
+    buf_init(&sql, 0);
+    /* Nested IN lists: planners then walk the batch, not every attribute. */
+    buf_append_str(&sql, "DELETE FROM record_docs WHERE integration_id = ? AND id IN (SELECT "
+                         "a.value FROM record_attrs a WHERE a.integration_id = ? AND a.name = ? "
+                         "AND a.record_id IN (SELECT st.id FROM staged_records st "
+                         "WHERE st.run_id = ? AND st.batch = ? AND st.is_new = 0 AND st.model");
+    p[n++] = sp_text(a->run->integration_id);
+    p[n++] = sp_text(a->run->integration_id);
+    p[n++] = sp_text(a->doc_child_attr);
+    p[n++] = sp_text(a->run->id);
+    p[n++] = sp_int(batch);
+    bind_in(&sql, p, &n, a->doc_children);
+    buf_append_str(&sql, "))");
+    rc = store_exec_params(c, s, buf_str(&sql), p, n, NULL);
+    buf_free(&sql);
+    return rc;
+}
+
+/* Every record this apply changed has changed_at = a->now: their docs go,
+ * with the docs of records nesting them (by a link, or as their parent). */
+static int drop_touched_docs(struct store *s, struct store_conn *c, const struct store_apply *a)
+{
+    struct store_param p[16];
+    struct buf sql;
+    int n = 0, rc;
+    const char *integ = a->run->integration_id;
+
+    p[0] = sp_text(integ);
+    p[1] = sp_text(integ);
+    p[2] = sp_int(a->now);
+    rc = store_exec_params(c, s,
+                           "DELETE FROM record_docs WHERE integration_id = ? AND id IN (SELECT "
+                           "id FROM records WHERE integration_id = ? AND changed_at >= ?)",
+                           p, 3, NULL);
+    buf_init(&sql, 0);
+    if (rc == ERR_OK && a->doc_links && a->doc_links[0]) {
+        buf_append_str(&sql, "DELETE FROM record_docs WHERE integration_id = ? AND id IN (SELECT "
+                             "a.record_id FROM records l JOIN record_attrs a ON "
+                             "a.integration_id = l.integration_id AND a.value = l.id "
+                             "WHERE l.integration_id = ? AND l.changed_at >= ? AND a.name");
+        n = 3;
+        bind_in(&sql, p, &n, a->doc_links);
+        buf_append_char(&sql, ')');
+        rc = store_exec_params(c, s, buf_str(&sql), p, n, NULL);
+    }
+    if (rc == ERR_OK && a->doc_children && a->doc_children[0]) {
+        buf_reset(&sql);
+        buf_append_str(&sql, "DELETE FROM record_docs WHERE integration_id = ? AND id IN (SELECT "
+                             "a.value FROM records ch JOIN record_attrs a ON "
+                             "a.integration_id = ch.integration_id AND a.record_id = ch.id "
+                             "AND a.name = ? WHERE ch.integration_id = ? AND ch.changed_at >= ? "
+                             "AND ch.model");
+        n = 0;
+        p[n++] = sp_text(integ);
+        p[n++] = sp_text(a->doc_child_attr);
+        p[n++] = sp_text(integ);
+        p[n++] = sp_int(a->now);
+        bind_in(&sql, p, &n, a->doc_children);
+        buf_append_char(&sql, ')');
+        rc = store_exec_params(c, s, buf_str(&sql), p, n, NULL);
+    }
+    buf_free(&sql);
+    return rc;
+}
+
+/* Moves one staged batch into place and drops it from the staging area. */
+static int apply_batch(struct store *s, struct store_conn *c, const struct store_apply *a,
+                       int64_t batch)
+{
+    const char *integ = a->run->integration_id, *run = a->run->id;
+    struct store_param p[4] = {sp_text(integ), sp_int(a->now), sp_text(run), sp_int(batch)};
     int64_t existing = 0;
     int rc;
 
@@ -261,6 +349,8 @@ static int apply_batch(struct store *s, struct store_conn *c, const char *integ,
     p[1] = sp_text(run);
     p[2] = sp_int(batch);
     /* New records have nothing to replace (a first sync skips these). */
+    if (rc == ERR_OK && existing)
+        rc = drop_docs_of_old_parents(s, c, a, batch);
     if (rc == ERR_OK && existing)
         rc = store_exec_params(c, s,
                                "DELETE FROM record_attrs WHERE integration_id = ? AND record_id "
@@ -310,6 +400,8 @@ static int apply_batch(struct store *s, struct store_conn *c, const char *integ,
 static int purge_scoped_out(struct store *s, struct store_conn *c, const struct store_apply *a)
 {
     static const char *const purge[] = {
+        "DELETE FROM record_docs WHERE integration_id = ? AND id IN "
+        "(SELECT id FROM records WHERE integration_id = ? AND model = ?)",
         "DELETE FROM field_values WHERE integration_id = ? AND record_id IN "
         "(SELECT id FROM records WHERE integration_id = ? AND model = ?)",
         "DELETE FROM record_attrs WHERE integration_id = ? AND record_id IN "
@@ -353,6 +445,14 @@ int store_sync_apply(struct store *s, struct store_apply *a)
     /* Only the holder of the lease may apply; the run stays locked until
      * the end, so no other worker can take it over meanwhile. */
     rc = store_sync_lock_held(s, c, run, a->worker);
+    /* Docs rendered from the data before this apply are not stored after it
+     * (docs.c); taking the integration's row first orders the two. */
+    p[0] = sp_text(integ);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "UPDATE integrations SET data_version = data_version + 1 "
+                               "WHERE id = ?",
+                               p, 1, NULL);
     if (rc == ERR_OK)
         rc = upsert_fields(s, c, a);
     p[0] = sp_text(run);
@@ -366,7 +466,7 @@ int store_sync_apply(struct store *s, struct store_apply *a)
     if (rc == ERR_OK)
         rc = store_staged_batches(s, c, run, &lo, &hi);
     for (int64_t b = lo; rc == ERR_OK && b <= hi; b++)
-        rc = apply_batch(s, c, integ, run, b, a->now);
+        rc = apply_batch(s, c, a, b);
     if (rc == ERR_OK && a->full)
         rc = mark_deleted(s, c, a);
     if (rc == ERR_OK)
@@ -383,6 +483,8 @@ int store_sync_apply(struct store *s, struct store_apply *a)
                                p, 4, &changed);
         a->deleted += changed;
     }
+    if (rc == ERR_OK)
+        rc = drop_touched_docs(s, c, a);
 
     p[0] = sp_int(a->now);
     p[1] = sp_int(a->fetched);

@@ -10,6 +10,7 @@
 #include "core/log.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -240,6 +241,38 @@ static const unsigned char *drv_get_blob(struct store_rows *r, int col, size_t *
     return b;
 }
 
+static int drv_map_reads(struct store_conn *c, int64_t bytes)
+{
+    char sql[64];
+
+    snprintf(sql, sizeof(sql), "PRAGMA mmap_size=%lld", (long long)bytes);
+    return drv_exec(c, sql);
+}
+
+static int drv_ncols(struct store_rows *r)
+{
+    return sqlite3_column_count(r->st);
+}
+
+static const char *drv_col_name(struct store_rows *r, int col)
+{
+    return sqlite3_column_name(r->st, col);
+}
+
+static enum store_ptype drv_col_type(struct store_rows *r, int col)
+{
+    switch (sqlite3_column_type(r->st, col)) {
+    case SQLITE_NULL:
+        return SP_NULL;
+    case SQLITE_INTEGER:
+        return SP_INT;
+    case SQLITE_BLOB:
+        return SP_BLOB;
+    default: /* text; no column holds a float */
+        return SP_TEXT;
+    }
+}
+
 static void drv_finish(struct store_rows *r)
 {
     if (!r)
@@ -272,6 +305,10 @@ const struct store_driver store_sqlite_driver = {
     .get_int = drv_get_int,
     .get_text = drv_get_text,
     .get_blob = drv_get_blob,
+    .map_reads = drv_map_reads,
+    .ncols = drv_ncols,
+    .col_name = drv_col_name,
+    .col_type = drv_col_type,
     .finish = drv_finish,
     .changes = drv_changes,
 };

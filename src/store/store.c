@@ -59,6 +59,11 @@ const char *store_backend(const struct store *s)
     return s->drv->name;
 }
 
+void store_map_reads(struct store *s, int64_t bytes)
+{
+    s->map_bytes = bytes;
+}
+
 int store_conn_get(struct store *s, struct store_conn **out)
 {
     struct store_conn *c = NULL;
@@ -78,6 +83,11 @@ int store_conn_get(struct store *s, struct store_conn **out)
 
     err_init(&e);
     rc = s->drv->connect(s->url, &c, &e);
+    if (rc == ERR_OK && s->map_bytes && s->drv->map_reads &&
+        s->drv->map_reads(c, s->map_bytes) != ERR_OK) {
+        s->drv->disconnect(c);
+        rc = err_set(&e, ERR_STORE, "cannot map the database for reading");
+    }
     if (rc != ERR_OK) {
         log_error("store", "msg=\"connect failed\" reason=\"%s\"", e.msg);
         pthread_mutex_lock(&s->lock);

@@ -31,6 +31,11 @@ int store_open(const char *url, int pool_size, struct store **out, struct err *e
 /* Closes every connection. Accepts NULL. */
 void store_close(struct store *s);
 
+/* Lets reads map up to bytes of a SQLite file instead of copying its pages
+ * into a cache per connection (one shared copy; the mapped pages count
+ * towards the process's RSS). No effect on PostgreSQL. Call before use. */
+void store_map_reads(struct store *s, int64_t bytes);
+
 /* Name of the backend: "sqlite" or "postgresql". */
 const char *store_backend(const struct store *s);
 
@@ -38,6 +43,16 @@ const char *store_backend(const struct store *s);
  * transaction. *applied (may be NULL) gets how many ran, *version (may be
  * NULL) the schema version afterwards. */
 int store_migrate(struct store *s, int *applied, int *version);
+
+/* Called after each table copied with the number of its rows. */
+typedef void store_copy_fn(void *ud, const char *table, int64_t rows);
+
+/* Copies everything from holds into to, which must be migrated to the same
+ * schema version and hold no data yet (ERR_CONFLICT otherwise). Every id,
+ * time and sealed credential is kept, so the same master key opens them.
+ * Writers on from should be stopped first. All or nothing on to. */
+int store_copy(struct store *from, struct store *to, store_copy_fn *progress, void *ud,
+               struct err *e);
 
 /* ---- environments and API keys ---------------------------------------- */
 
@@ -358,6 +373,12 @@ struct store_apply {
     int ntombstones;
     const char *const *purged_models;  /* disabled by the scope: records dropped */
     const char *const *unfield_models; /* integration fields off: catalog dropped */
+    /* Served docs (record_docs) that nest other records: the attributes
+     * linking them to nested records, and the models of children pointing
+     * at them by child_attr. The apply deletes the docs its changes touch. */
+    const char *const *doc_links;
+    const char *const *doc_children;
+    const char *doc_child_attr;
     int64_t now;
     int64_t fetched;
     /* out */
@@ -416,6 +437,10 @@ struct store_list_query {
      * attribute by which child records point at this one (may be NULL). */
     const char *const *link_attrs;
     const char *child_attr;
+    /* Rows come with their served doc (row.doc) when it was rendered with
+     * fingerprint doc_fp; row.body is then NULL. */
+    int with_docs;
+    int64_t doc_fp;
 };
 
 /* One record as served. Borrowed for the duration of the callback. */
@@ -427,6 +452,8 @@ struct store_record_row {
     size_t body_len;
     int64_t changed_at;
     int64_t remote_deleted_at; /* 0: null */
+    const char *doc;           /* with_docs: the record as served, or NULL */
+    size_t doc_len;
 };
 
 typedef void store_record_fn(void *ud, const struct store_record_row *row);
@@ -457,5 +484,41 @@ typedef void store_value_fn(void *ud, const char *record_id, const char *field_i
                             const char *value, size_t len);
 int store_field_values(struct store *s, const char *integration_id, const char *const ids[], int n,
                        store_value_fn *fn, void *ud);
+
+/* ---- served docs (docs.c) ------------------------------------------------ */
+
+/* How many syncs have been applied to the integration (integrations.data_version). */
+int store_data_version(struct store *s, const char *integration_id, int64_t *version);
+
+/* Calls fn for up to limit records of model, not deleted, ordered by id
+ * after after_id, whose served doc is missing or has another fingerprint
+ * than fp. */
+int store_docs_stale(struct store *s, const char *integration_id, const char *model, int64_t fp,
+                     const char *after_id, int limit, store_record_fn *fn, void *ud);
+
+/* One rendered doc. */
+struct store_doc {
+    const char *id;
+    const char *doc;
+    size_t len;
+};
+
+/* Stores n docs rendered with fingerprint fp from the data of version, in
+ * one transaction; ERR_CONFLICT (nothing stored) when a sync was applied
+ * since version was read. */
+int store_docs_put(struct store *s, const char *integration_id, int64_t version, int64_t fp,
+                   const struct store_doc *docs, int n);
+
+/* Records that every employee not deleted has a doc rendered with fp from
+ * the data of version (a no-op when a sync was applied since). */
+int store_docs_complete(struct store *s, const char *integration_id, int64_t version, int64_t fp);
+
+/* When the docs of the integration are complete for fp and the current
+ * data (one snapshot decides), calls fn for up to limit of them ordered by
+ * id after after_id; *rows gets how many. No rows: the docs are not
+ * complete, or nothing is left after after_id. */
+typedef void store_doc_fn(void *ud, const char *id, const char *doc, size_t len);
+int store_docs_page(struct store *s, const char *integration_id, int64_t fp, const char *after_id,
+                    int limit, store_doc_fn *fn, void *ud, int *rows);
 
 #endif

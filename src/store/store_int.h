@@ -59,6 +59,14 @@ struct store_driver {
     /* Text or blob bytes, borrowed until the next step/finish; *len may be NULL. */
     const char *(*get_text)(struct store_rows *r, int col, size_t *len);
     const unsigned char *(*get_blob)(struct store_rows *r, int col, size_t *len);
+    /* Lets reads map up to bytes of the database file (NULL: no such thing). */
+    int (*map_reads)(struct store_conn *c, int64_t bytes);
+    /* The shape of a result, for code that copies rows it does not know:
+     * the column count, a column's name, and the type of its value in the
+     * current row (SP_NULL for SQL NULL). */
+    int (*ncols)(struct store_rows *r);
+    const char *(*col_name)(struct store_rows *r, int col);
+    enum store_ptype (*col_type)(struct store_rows *r, int col);
     /* Ends the statement. */
     void (*finish)(struct store_rows *r);
     /* Rows changed by the last finished statement. */
@@ -87,6 +95,7 @@ struct store {
     int nidle;
     int nopen;
     int max;
+    int64_t map_bytes; /* store_map_reads */
 };
 
 extern const struct store_driver store_sqlite_driver;

@@ -469,6 +469,9 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.ntombstones = st->ntombstones;
     a.purged_models = purged;
     a.unfield_models = unfield;
+    a.doc_links = models_employee_links;
+    a.doc_children = models_employee_children;
+    a.doc_child_attr = MODELS_CHILD_ATTR;
     a.now = isotime_now_ms();
     a.fetched = st->run->fetched;
     rc = store_sync_apply(st->env->store, &a);
@@ -597,6 +600,8 @@ out:
                  run->integration_id, run->id, (long long)run->fetched, (long long)run->created,
                  (long long)run->updated, (long long)run->deleted,
                  (long long)(isotime_mono_ms() - t0));
+        if (env->applied)
+            env->applied(env->applied_ud, run->integration_id);
     }
     for (int i = 0; st.batch && i < st.nbatch; i++)
         pending_free(&st.batch[i]);

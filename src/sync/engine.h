@@ -26,6 +26,10 @@ struct engine_env {
     /* Set (by another thread) when the worker is stopping: the run is put
      * back in the queue at the next page instead of finishing. May be NULL. */
     const volatile int *stopping;
+    /* Called after a run was applied, e.g. to render what the API serves
+     * from the new data. May be NULL. */
+    void (*applied)(void *ud, const char *integration_id);
+    void *applied_ud;
 };
 
 /* Runs a claimed run to its end: SUCCEEDED (applied), FAILED (with the

@@ -21,6 +21,9 @@ struct jobs_opts {
     long delta_interval_s; /* 0: never */
     long lease_ms;         /* how long a claim lasts without a heartbeat */
     int poll_ms;           /* how often to look for work when idle (default 1000) */
+    /* Called after each applied run (see engine_env); may be NULL. */
+    void (*applied)(void *ud, const char *integration_id);
+    void *applied_ud;
 };
 
 struct jobs;

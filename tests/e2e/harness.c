@@ -147,11 +147,12 @@ const char *harness_db(const char *db)
     return d->url;
 }
 
-long long harness_db_scalar(const char *db, const char *sql, const char *const params[])
+/* Runs sql on the database of db: a scalar query (*n gets the first column
+ * of its first row) or, with n NULL, a statement without results. */
+static int db_run(const char *db, const char *sql, const char *const params[], long long *n)
 {
     const char *url = harness_db(db);
-    long long n = -1;
-    int np = 0;
+    int np = 0, rc = -1;
 
     while (params && params[np])
         np++;
@@ -160,15 +161,24 @@ long long harness_db_scalar(const char *db, const char *sql, const char *const p
     if (strncmp(url, "sqlite:", 7) == 0) {
         sqlite3 *h = NULL;
         sqlite3_stmt *st = NULL;
+        int step;
 
-        if (sqlite3_open_v2(url + 7, &h, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        if (sqlite3_open_v2(url + 7, &h, n ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL) ==
+            SQLITE_OK) {
             sqlite3_busy_timeout(h, 5000);
             if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK) {
                 for (int i = 0; i < np; i++)
                     sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
-                if (sqlite3_step(st) == SQLITE_ROW)
-                    n = sqlite3_column_int64(st, 0);
+                step = sqlite3_step(st);
+                if (n && step == SQLITE_ROW) {
+                    *n = sqlite3_column_int64(st, 0);
+                    rc = 0;
+                } else if (!n && step == SQLITE_DONE) {
+                    rc = 0;
+                }
             }
+            if (rc != 0)
+                fprintf(stderr, "harness: %s: %s\n", sql, sqlite3_errmsg(h));
             sqlite3_finalize(st);
         }
         sqlite3_close(h);
@@ -190,15 +200,34 @@ long long harness_db_scalar(const char *db, const char *sql, const char *const p
             q[k] = '\0';
         if (q && PQstatus(c) == CONNECTION_OK)
             r = PQexecParams(c, q, np, NULL, (const char *const *)params, NULL, NULL, 0);
-        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-            n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        else if (r && PQresultStatus(r) != PGRES_TUPLES_OK)
+        if (n && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+            !PQgetisnull(r, 0, 0)) {
+            *n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            rc = 0;
+        } else if (!n && PQresultStatus(r) == PGRES_COMMAND_OK) {
+            rc = 0;
+        } else if (r && PQresultStatus(r) != PGRES_TUPLES_OK) {
             fprintf(stderr, "harness: %s: %s", sql, PQresultErrorMessage(r));
+        }
         PQclear(r);
         PQfinish(c);
         free(q);
     }
+    return rc;
+}
+
+long long harness_db_scalar(const char *db, const char *sql, const char *const params[])
+{
+    long long n = -1;
+
+    if (db_run(db, sql, params, &n) != 0)
+        return -1;
     return n;
+}
+
+int harness_db_exec(const char *db, const char *sql, const char *const params[])
+{
+    return db_run(db, sql, params, NULL);
 }
 
 /* Maps the "sqlite:" arguments of a command (see harness_db) into args,

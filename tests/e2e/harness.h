@@ -54,6 +54,11 @@ const char *harness_db(const char *db);
  * text params (NULL-terminated, may be NULL). */
 long long harness_db_scalar(const char *db, const char *sql, const char *const params[]);
 
+/* Runs one statement without results (sql may hold `?` placeholders for
+ * the text params, NULL-terminated, may be NULL) on the database of db.
+ * Returns 0, or -1 (the error is printed). */
+int harness_db_exec(const char *db, const char *sql, const char *const params[]);
+
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 int harness_free_port(void);
 

@@ -652,6 +652,32 @@ static void delta_reads_only_what_changed(const char *id)
     assert_true(time_offs >= 1 && time_offs < 100);
 }
 
+/* The worker stores each employee as served after a sync; pages copied
+ * from those docs equal pages rendered from the records (after the docs are
+ * dropped), so a sync left none of them stale. */
+static void served_docs_equal_rendering(const char *id)
+{
+    const char *params[] = {id, NULL};
+    json_t *from_docs, *rendered;
+    long long docs = -1;
+
+    for (int i = 0; i < 200 && docs != EMPLOYEES - 1; i++) {
+        docs = harness_db_scalar(db, "SELECT count(*) FROM record_docs WHERE integration_id = ?",
+                                 params);
+        sleep_ms(50);
+    }
+    assert_int_equal(docs, EMPLOYEES - 1);
+    from_docs = all_employees(id, NULL, 250);
+    assert_int_equal(
+        harness_db_exec(db, "DELETE FROM record_docs WHERE integration_id = ?", params), 0);
+    rendered = all_employees(id, NULL, 250);
+    assert_int_equal(json_array_size(rendered), EMPLOYEES - 1);
+    if (!json_equal(from_docs, rendered))
+        fail_msg("employees served from docs differ from their rendering");
+    json_decref(from_docs);
+    json_decref(rendered);
+}
+
 static void changes_and_deletions(void **state)
 {
     char id[128];
@@ -680,6 +706,7 @@ static void changes_and_deletions(void **state)
 
     after = all_employees(id, NULL, 250);
     assert_int_equal(json_array_size(after), EMPLOYEES - 1);
+    served_docs_equal_rendering(id);
     /* changed_at moved for the updated employee alone. */
     json_array_foreach (after, i, e) {
         const char *rid = json_string_value(json_object_get(e, "remote_id"));

@@ -164,12 +164,50 @@ static void json_bodies(void **state)
     req_free(&r);
 }
 
+static void utf8_rules(void **state)
+{
+    struct req r;
+    struct err e;
+
+    (void)state;
+    assert_true(req_utf8_valid(""));
+    assert_true(req_utf8_valid("plain ascii"));
+    assert_true(req_utf8_valid("Z\xc3\xbc M\xc3\xbcller \xe2\x82\xac \xf0\x9f\x98\x80"));
+    assert_true(req_utf8_valid("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
+    assert_false(req_utf8_valid("\xff"));
+    assert_false(req_utf8_valid("\x80"));
+    assert_false(req_utf8_valid("a\xc3"));            /* cut short */
+    assert_false(req_utf8_valid("\xc0\xaf"));         /* overlong */
+    assert_false(req_utf8_valid("\xe0\x80\xaf"));     /* overlong */
+    assert_false(req_utf8_valid("\xed\xa0\x80"));     /* surrogate */
+    assert_false(req_utf8_valid("\xf4\x90\x80\x80")); /* beyond U+10FFFF */
+    assert_false(req_utf8_valid("\xc3\x28"));
+
+    /* Decoded path segments and query parameters must be UTF-8. */
+    assert_int_equal(parse(&r, "/v1/integrations/%ff", &e), ERR_INVALID);
+    req_free(&r);
+    assert_int_equal(parse(&r, "/v1/x/a%c3", &e), ERR_INVALID);
+    req_free(&r);
+    assert_int_equal(parse(&r, "/v1/x?ids=%ed%a0%80", &e), ERR_INVALID);
+    req_free(&r);
+    assert_int_equal(parse(&r, "/v1/x?%ff=1", &e), ERR_INVALID);
+    req_free(&r);
+    assert_int_equal(parse(&r, "/v1/M%C3%BCller?q=%E2%82%AC", &e), ERR_OK);
+    assert_string_equal(r.segments[1], "M\xc3\xbcller");
+    assert_string_equal(req_query_get(&r, "q"), "\xe2\x82\xac");
+    req_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pct_decode_rules),        cmocka_unit_test(splits_path_before_decoding),
-        cmocka_unit_test(query_is_decoded),        cmocka_unit_test(bad_uris_are_rejected),
-        cmocka_unit_test(configured_limits_apply), cmocka_unit_test(json_bodies),
+        cmocka_unit_test(pct_decode_rules),
+        cmocka_unit_test(splits_path_before_decoding),
+        cmocka_unit_test(query_is_decoded),
+        cmocka_unit_test(bad_uris_are_rejected),
+        cmocka_unit_test(configured_limits_apply),
+        cmocka_unit_test(json_bodies),
+        cmocka_unit_test(utf8_rules),
     };
     return cmocka_run_group_tests_name("http/request", tests, NULL, NULL);
 }

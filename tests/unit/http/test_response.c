@@ -103,6 +103,30 @@ static void err_mapping_hides_internals(void **state)
     resp_free(&rs);
 }
 
+static void messages_stay_utf8(void **state)
+{
+    struct resp rs;
+    json_t *j;
+
+    (void)state;
+    resp_init(&rs);
+    /* A stray byte, a cut sequence, an overlong '/', a surrogate, and a
+     * character that %.3s cuts in half. */
+    resp_error(&rs, HE_INTEGRATION_NOT_FOUND, "a\xff b\xc3 c\xc0\xaf d\xed\xa0\x80 %.3s",
+               "x\xc3\xa4\xc3\xa4");
+    j = body_json(&rs);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+                        "a\xef\xbf\xbd b\xef\xbf\xbd c\xef\xbf\xbd\xef\xbf\xbd "
+                        "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd x\xc3\xa4");
+    json_decref(j);
+    resp_error(&rs, HE_INPUT_INVALID, "%s", "x\xc3\xa4\xc3");
+    j = body_json(&rs);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "message")),
+                        "x\xc3\xa4\xef\xbf\xbd");
+    json_decref(j);
+    resp_free(&rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +135,7 @@ int main(void)
         cmocka_unit_test(general_family_only_speaks_platform_codes),
         cmocka_unit_test(table_is_complete),
         cmocka_unit_test(err_mapping_hides_internals),
+        cmocka_unit_test(messages_stay_utf8),
     };
     return cmocka_run_group_tests_name("http/response", tests, NULL, NULL);
 }
