@@ -169,11 +169,29 @@ static void block_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The monotonic time by which a graceful stop must be over (shutdown.grace). */
+static int64_t shutdown_deadline(const struct config *cfg, int sig)
+{
+    log_info("main", "msg=\"shutting down\" signal=%d grace_s=%ld", sig, cfg->shutdown_grace);
+    return isotime_mono_ms() + cfg->shutdown_grace * 1000;
+}
+
+/* The grace period is over and a thread is still busy (a slow handler or
+ * remote call): end the process without waiting for it. Its sync run, if
+ * any, is already back in the queue; open transactions roll back. */
+static void hard_exit(void)
+{
+    log_warn("main", "msg=\"grace period over; exiting with work still in progress\"");
+    fflush(NULL);
+    _exit(1);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static struct app app;
     static struct config cfg;
     struct server *srv = NULL;
+    int64_t deadline;
     sigset_t set;
     struct err e;
     int sig = 0, threads;
@@ -221,11 +239,17 @@ static int cmd_serve(int argc, char **argv)
     log_info("main", "msg=started backend=%s worker=%s", store_backend(app.store),
              app.jobs ? "in-process" : "none");
     sigwait(&set, &sig);
-    log_info("main", "msg=\"shutting down\" signal=%d", sig);
+    deadline = shutdown_deadline(&cfg, sig);
+    /* The worker winds down while the last requests are answered. */
+    jobs_request_stop(app.jobs);
+    if (server_drain(srv, deadline) > 0)
+        hard_exit(); /* a handler is still busy: stopping the server would wait for it */
     server_stop(srv);
-    jobs_stop(app.jobs);
+    if (jobs_stop(app.jobs, deadline) != ERR_OK)
+        hard_exit();
     store_close(app.store);
     sodium_memzero(&app.master, sizeof(app.master));
+    log_info("main", "msg=stopped");
     return 0;
 }
 
@@ -259,10 +283,11 @@ static int cmd_worker(int argc, char **argv)
         return 1;
     }
     sigwait(&set, &sig);
-    log_info("main", "msg=\"shutting down\" signal=%d", sig);
-    jobs_stop(jobs);
+    if (jobs_stop(jobs, shutdown_deadline(&cfg, sig)) != ERR_OK)
+        hard_exit();
     store_close(store);
     sodium_memzero(&master, sizeof(master));
+    log_info("main", "msg=stopped");
     return 0;
 }
 
@@ -270,6 +295,16 @@ static void print_progress(void *ud, int64_t fetched)
 {
     fprintf(stderr, "\rsyncing %s: %lld records fetched", (const char *)ud, (long long)fetched);
     fflush(stderr);
+}
+
+/* Set by SIGINT/SIGTERM during `hrbridge sync`: the engine then puts the
+ * run back in the queue at its next page. */
+static volatile sig_atomic_t sync_interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    sync_interrupted = 1;
 }
 
 static int cmd_sync(int argc, char **argv)
@@ -311,6 +346,14 @@ static int cmd_sync(int argc, char **argv)
     }
     type = strcmp(type_name, "DELTA") == 0 ? SYNC_DELTA : SYNC_FULL;
     signal(SIGPIPE, SIG_IGN);
+    {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_interrupt;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     if (open_store(&cfg, 4, 0, &store) != 0)
         return 1;
     rc = load_master_key(&cfg, &master, 0) == 0 ? ERR_OK : ERR_INVALID;
@@ -337,6 +380,7 @@ static int cmd_sync(int argc, char **argv)
         env.master = &master;
         env.worker = worker;
         env.lease_ms = cfg.sync_lease * 1000;
+        env.stopping = &sync_interrupted;
         env.applied = render_docs;
         env.applied_ud = store;
         if (isatty(STDERR_FILENO)) {
@@ -351,6 +395,9 @@ static int cmd_sync(int argc, char **argv)
                    "deleted\n",
                    run.id, id, (long long)run.fetched, (long long)run.created,
                    (long long)run.updated, (long long)run.deleted);
+        else if (sync_interrupted)
+            fprintf(stderr, "hrbridge sync: interrupted; sync %s of %s is back in the queue\n",
+                    run.id, id);
         else
             fprintf(stderr, "hrbridge sync: sync %s of %s failed: %s\n", run.id, id, e.msg);
         store_sync_run_free(&run);
@@ -650,8 +697,9 @@ static int cmd_demo(int argc, char **argv)
            cfg.listen);
     fflush(stdout);
     sigwait(&set, &sig);
+    server_drain(srv, shutdown_deadline(&cfg, sig));
     server_stop(srv);
-    jobs_stop(app.jobs);
+    jobs_stop(app.jobs, -1);
     store_close(app.store);
     kill(sim, SIGTERM);
     waitpid(sim, NULL, 0);

@@ -17,23 +17,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FILTER_VALUES 250
-#define DOCS_BATCH        250 /* employees rendered per stored batch */
-#define HB_STR_(x)        #x
-#define HB_STR(x)         HB_STR_(x)
+#define DOCS_BATCH 250 /* employees rendered per stored batch */
+#define HB_STR_(x) #x
+#define HB_STR(x)  HB_STR_(x)
 
 /* ---- query parameters -------------------------------------------------- */
 
 /* Splits a comma list into *out (values point into a copy kept in *store). */
-static int split_list(const char *name, const char *v, char **store, const char ***out, int *n,
-                      struct err *e)
+static int split_list(const char *name, const char *v, int max, char **store, const char ***out,
+                      int *n, struct err *e)
 {
     char *copy, *p, *save = NULL;
     const char **vals;
     int count = 0;
 
     *store = copy = xstrdup(v);
-    vals = xcalloc(MAX_FILTER_VALUES + 1, sizeof(*vals));
+    vals = xcalloc((size_t)max + 1, sizeof(*vals));
     for (p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
         while (*p == ' ')
             p++;
@@ -41,9 +40,9 @@ static int split_list(const char *name, const char *v, char **store, const char 
             q[-1] = '\0';
         if (!*p)
             continue;
-        if (count >= MAX_FILTER_VALUES) {
+        if (count >= max) {
             free(vals);
-            return err_set(e, ERR_INVALID, "%s: more than %d values", name, MAX_FILTER_VALUES);
+            return err_set(e, ERR_INVALID, "%s: more than %d values", name, max);
         }
         vals[count++] = p;
     }
@@ -104,7 +103,7 @@ static int add_list(const struct req *rq, struct filters *f, const char *name, c
 
     if (!v)
         return ERR_OK;
-    rc = split_list(name, v, &f->stores[f->nstores], &vals, &n, e);
+    rc = split_list(name, v, req_max_filter_values(rq), &f->stores[f->nstores], &vals, &n, e);
     f->lists[f->nstores] = vals;
     f->nstores++;
     if (rc != ERR_OK)

@@ -28,6 +28,16 @@ struct config {
     long http_threads;
     long http_max_body;
     long http_max_connections;
+    long http_max_connections_per_ip;
+    long http_max_header_size;
+    long http_max_url_length;
+    long http_max_query_params;
+    long http_max_filter_values;
+    long http_idle_timeout;
+    long http_request_timeout;
+    long http_rate_limit;
+    long http_rate_burst;
+    long shutdown_grace;
     long no_worker;
     long sync_full_interval;
     long sync_delta_interval;

@@ -2,8 +2,10 @@
 #include "http/auth.h"
 
 #include "api/app.h"
+#include "core/isotime.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "http/ratelimit.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -15,7 +17,7 @@ int auth_api_key(struct req *rq, struct resp *rs)
     char hash[SECRET_HASH_HEX];
     const char *key;
     size_t len;
-    int rc;
+    int rc, retry_after = 0;
 
     /* Two keys are ambiguous: a proxy may have added one. Refuse rather
      * than pick. */
@@ -40,7 +42,18 @@ int auth_api_key(struct req *rq, struct resp *rs)
     }
     secret_apikey_hash(key, len, hash);
     rc = store_apikey_lookup(rq->app->store, hash, rq->environment_id);
+    /* Only known keys get a bucket, so made-up keys cannot fill the table;
+     * the bucket is found by the stored hash, never by the key. */
+    if (rc == ERR_OK &&
+        !ratelimit_allow(rq->ratelimit, hash, strlen(hash), isotime_mono_ms(), &retry_after)) {
+        rs->retry_after = retry_after;
+        resp_error(rs, HE_RATE_LIMIT, "too many requests with this API key; retry in %d s",
+                   retry_after);
+        rc = ERR_REMOTE_RATE_LIMIT;
+    }
     sodium_memzero(hash, sizeof(hash));
+    if (rc == ERR_REMOTE_RATE_LIMIT)
+        return rc;
     if (rc == ERR_NOT_FOUND) {
         resp_error(rs, HE_AUTHENTICATION_INVALID, "the API key is invalid");
         return ERR_UNAUTHORIZED;

@@ -11,8 +11,11 @@
 #include "http/request.h"
 #include "http/response.h"
 
-/* Checks the API key and sets rq->environment_id. On failure fills rs with
- * 401 PLATFORM.AUTHENTICATION_INVALID (or 500) and returns its ERR_*. */
+/* Checks the API key, sets rq->environment_id and takes one request from
+ * the key's rate limit. On failure fills rs with 401
+ * PLATFORM.AUTHENTICATION_INVALID, 429 PLATFORM.RATE_LIMIT_EXCEEDED (with
+ * rs->retry_after; returns ERR_REMOTE_RATE_LIMIT) or 500, and returns its
+ * ERR_*. */
 int auth_api_key(struct req *rq, struct resp *rs);
 
 /* Loads the integration named by X-Integration-Id into rq->integration. On

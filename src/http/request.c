@@ -54,6 +54,16 @@ int req_pct_decode(const char *s, size_t n, int plus_space, char **out)
     return ERR_OK;
 }
 
+size_t req_max_uri(const struct req *r)
+{
+    return r->limits.max_uri ? r->limits.max_uri : REQ_MAX_URI;
+}
+
+int req_max_filter_values(const struct req *r)
+{
+    return r->limits.max_filter_values > 0 ? r->limits.max_filter_values : REQ_MAX_FILTER;
+}
+
 size_t req_utf8_seq_len(const unsigned char *s, size_t n)
 {
     size_t len;
@@ -102,6 +112,8 @@ int req_utf8_valid(const char *s)
 
 static int parse_query(struct req *r, const char *q, struct err *e)
 {
+    int max = r->limits.max_query > 0 ? r->limits.max_query : REQ_MAX_QUERY;
+
     while (*q) {
         const char *amp = strchr(q, '&');
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
@@ -110,8 +122,8 @@ static int parse_query(struct req *r, const char *q, struct err *e)
         char *key = NULL, *value = NULL;
 
         if (len > 0) {
-            if (r->nquery >= REQ_MAX_QUERY)
-                return err_set(e, ERR_TOO_LARGE, "more than %d query parameters", REQ_MAX_QUERY);
+            if (r->nquery >= max)
+                return err_set(e, ERR_TOO_LARGE, "more than %d query parameters", max);
             if (req_pct_decode(q, klen, 1, &key) != ERR_OK)
                 return err_set(e, ERR_INVALID, "malformed percent-encoding in a query parameter");
             if (req_pct_decode(eq ? eq + 1 : q + len, eq ? len - klen - 1 : 0, 1, &value) !=
@@ -132,6 +144,10 @@ static int parse_query(struct req *r, const char *q, struct err *e)
                 free(value);
                 return ERR_INVALID;
             }
+            if (r->nquery == r->query_cap) {
+                r->query_cap = r->query_cap ? r->query_cap * 2 : 8;
+                r->query = xrealloc(r->query, sizeof(*r->query) * (size_t)r->query_cap);
+            }
             r->query[r->nquery].key = key;
             r->query[r->nquery].value = value;
             r->nquery++;
@@ -149,8 +165,8 @@ int req_parse_uri(struct req *r, struct err *e)
     const char *qmark, *p, *hash;
     size_t path_len;
 
-    if (strlen(uri) > REQ_MAX_URI)
-        return err_set(e, ERR_TOO_LARGE, "URL longer than %d bytes", REQ_MAX_URI);
+    if (strlen(uri) > req_max_uri(r))
+        return err_set(e, ERR_TOO_LARGE, "URL longer than %zu bytes", req_max_uri(r));
     hash = strchr(uri, '#');
     qmark = strchr(uri, '?');
     if (hash && (!qmark || hash < qmark))
@@ -270,6 +286,7 @@ void req_free(struct req *r)
         free(r->query[i].key);
         free(r->query[i].value);
     }
+    free(r->query);
     buf_free(&r->body);
     store_integration_free(&r->integration);
     memset(r, 0, sizeof(*r));

@@ -17,16 +17,26 @@
 #include <stddef.h>
 
 #define REQ_MAX_SEGMENTS 16
-#define REQ_MAX_QUERY    64
-#define REQ_MAX_URI      8192
+#define REQ_MAX_QUERY    64   /* query parameters, when limits.max_query is 0 */
+#define REQ_MAX_URI      8192 /* URL bytes, when limits.max_uri is 0 */
+#define REQ_MAX_FILTER   250  /* values in a list filter, when limits.max_filter_values is 0 */
 #define REQ_MAX_PARAMS   4
 
 struct app;
 struct MHD_Connection;
+struct ratelimit;
 
 struct req_query {
     char *key;   /* decoded, owned */
     char *value; /* decoded, owned */
+};
+
+/* Caps from the configuration (http.max_url_length, http.max_query_params,
+ * http.max_filter_values); 0 means the REQ_MAX_* default. */
+struct req_limits {
+    size_t max_uri;
+    int max_query;
+    int max_filter_values;
 };
 
 struct req {
@@ -38,8 +48,11 @@ struct req {
     char *path;                       /* raw path part of raw_uri, owned */
     char *segments[REQ_MAX_SEGMENTS]; /* decoded, owned */
     int nsegments;
-    struct req_query query[REQ_MAX_QUERY];
+    struct req_limits limits;
+    struct ratelimit *ratelimit; /* requests per API key; NULL: none (borrowed) */
+    struct req_query *query;     /* grown up to limits.max_query, owned */
     int nquery;
+    int query_cap;
     const char *params[REQ_MAX_PARAMS]; /* route parameters: borrowed from segments */
     int nparams;
     struct buf body;
@@ -51,10 +64,14 @@ struct req {
 };
 
 /* Splits and percent-decodes r->raw_uri into path segments and query
- * parameters. Returns ERR_OK, or ERR_INVALID / ERR_TOO_LARGE with e saying
- * what was wrong (bad escape, NUL byte, too many segments or parameters, a
- * parameter given twice). */
+ * parameters, within r->limits. Returns ERR_OK, or ERR_INVALID /
+ * ERR_TOO_LARGE with e saying what was wrong (bad escape, NUL byte, URL too
+ * long, too many segments or parameters, a parameter given twice). */
 int req_parse_uri(struct req *r, struct err *e);
+
+/* The effective caps of r (its limits, with 0 replaced by the defaults). */
+size_t req_max_uri(const struct req *r);
+int req_max_filter_values(const struct req *r);
 
 /* Decodes n bytes of percent-encoded s ('+' as space when plus_space) into a
  * new NUL-terminated string. Returns ERR_OK and *out, or ERR_INVALID for a

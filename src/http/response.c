@@ -22,6 +22,7 @@ static const struct error_def errors[HE_COUNT] = {
     [HE_INPUT_INVALID] = {400, "PLATFORM.INPUT_INVALID", "The request is invalid."},
     [HE_BODY_TOO_LARGE] = {413, "PLATFORM.INPUT_INVALID", "The request body is too large."},
     [HE_URI_TOO_LONG] = {414, "PLATFORM.INPUT_INVALID", "The request URL is too long."},
+    [HE_HEADERS_TOO_LARGE] = {431, "PLATFORM.INPUT_INVALID", "The request headers are too large."},
     [HE_ROUTE_NOT_FOUND] = {404, "PLATFORM.INPUT_INVALID", "This endpoint does not exist."},
     [HE_METHOD_NOT_ALLOWED] = {405, "PLATFORM.INPUT_INVALID",
                                "This method is not allowed on this endpoint."},

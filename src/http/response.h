@@ -21,6 +21,7 @@ enum http_error {
     HE_INPUT_INVALID,          /* 400 PLATFORM.INPUT_INVALID */
     HE_BODY_TOO_LARGE,         /* 413 PLATFORM.INPUT_INVALID */
     HE_URI_TOO_LONG,           /* 414 PLATFORM.INPUT_INVALID */
+    HE_HEADERS_TOO_LARGE,      /* 431 PLATFORM.INPUT_INVALID */
     HE_ROUTE_NOT_FOUND,        /* 404 PLATFORM.INPUT_INVALID */
     HE_METHOD_NOT_ALLOWED,     /* 405 PLATFORM.INPUT_INVALID */
     HE_NOT_FOUND,              /* 404 PLATFORM.INPUT_INVALID: another object is missing */
@@ -46,6 +47,7 @@ struct resp {
     int close;                /* close the connection after this answer */
     const char *content_type; /* static; NULL means JSON */
     int family;               /* enum http_family of the route */
+    int retry_after;          /* seconds for a Retry-After header (429); 0: none */
 };
 
 /* Initialises an empty 200 response. */

@@ -204,7 +204,10 @@ int store_sync_fail(struct store *s, const struct store_sync_run *run, const cha
                     const char *error);
 
 /* Puts a held run back in the queue (the worker is stopping) and drops what
- * it staged, so another worker starts it afresh. */
+ * it staged, so another worker starts it afresh at once. When another run of
+ * the integration is already queued, the held one is recorded as FAILED
+ * instead and the queued one (made FULL if the held one was) takes its
+ * place. A run the worker no longer holds is left alone (ERR_OK). */
 int store_sync_release(struct store *s, const struct store_sync_run *run, const char *worker);
 
 /* Calls fn for the runs of an integration of env_id, newest first, at most

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "store/store_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -368,10 +369,60 @@ int store_sync_fail(struct store *s, const struct store_sync_run *run, const cha
     return rc == ERR_NOT_FOUND ? ERR_OK : rc;
 }
 
+/* Releasing a run while another of its integration waits in the queue
+ * (only one may): the released run is recorded as FAILED and the queued one,
+ * made FULL when the released one was, takes its place. */
+static int release_behind(struct store *s, struct store_conn *c, const char *run_id,
+                          const char *worker, int *handled)
+{
+    struct store_sync_run held, queued;
+    struct store_param p[4] = {sp_text(run_id)};
+    char error[160];
+    int rc;
+
+    *handled = 0;
+    rc = query_run(s, c, "SELECT " RUN_COLUMNS " FROM sync_runs WHERE id = ?", p, 1, &held);
+    if (rc != ERR_OK)
+        return rc;
+    p[0] = sp_text(held.integration_id);
+    rc = query_run(s, c,
+                   "SELECT " RUN_COLUMNS " FROM sync_runs WHERE integration_id = ? AND "
+                   "state = 'QUEUED'",
+                   p, 1, &queued);
+    if (rc == ERR_NOT_FOUND) {
+        store_sync_run_free(&held);
+        return ERR_OK;
+    }
+    if (rc == ERR_OK && held.type == SYNC_FULL && queued.type == SYNC_DELTA) {
+        p[0] = sp_text(queued.id);
+        rc = store_exec_params(c, s, "UPDATE sync_runs SET type = 'FULL' WHERE id = ?", p, 1, NULL);
+    }
+    if (rc == ERR_OK) {
+        snprintf(error, sizeof(error),
+                 "the worker shut down before it finished; run %s, queued after it, takes its "
+                 "place",
+                 queued.id);
+        p[0] = sp_int(isotime_now_ms());
+        p[1] = sp_text(error);
+        p[2] = sp_text(run_id);
+        p[3] = sp_text(worker);
+        rc = store_exec_params(c, s,
+                               "UPDATE sync_runs SET state = 'FAILED', ended_at = ?, error = ?, "
+                               "lease_until = NULL WHERE id = ? AND worker = ? AND "
+                               "state = 'RUNNING'",
+                               p, 4, NULL);
+        *handled = rc == ERR_OK;
+    }
+    store_sync_run_free(&held);
+    store_sync_run_free(&queued);
+    return rc;
+}
+
 int store_sync_release(struct store *s, const struct store_sync_run *run, const char *worker)
 {
     struct store_conn *c = NULL;
     struct store_param p[2] = {sp_text(run->id), sp_text(worker)};
+    int handled = 0;
     int rc = store_conn_get(s, &c);
 
     if (rc != ERR_OK)
@@ -383,6 +434,8 @@ int store_sync_release(struct store *s, const struct store_sync_run *run, const 
     if (rc == ERR_OK)
         rc = drop_staging(s, c, run->id);
     if (rc == ERR_OK)
+        rc = release_behind(s, c, run->id, worker, &handled);
+    if (rc == ERR_OK && !handled)
         rc = store_exec_params(c, s,
                                "UPDATE sync_runs SET state = 'QUEUED', worker = NULL, "
                                "lease_until = NULL, started_at = NULL, records_fetched = 0 "

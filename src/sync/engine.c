@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_FIELDS_PER_RUN 50000
 #define MAX_BATCH          5000
@@ -395,6 +396,17 @@ static int on_page_done(void *ud)
     return rc;
 }
 
+/* A retry's wait that ends early when the worker is stopping. */
+static void sleep_unless_stopping(int ms, void *ud)
+{
+    const struct engine_env *env = ud;
+
+    for (; ms > 0 && !(env->stopping && *env->stopping); ms -= 50) {
+        struct timespec ts = {0, (ms < 50 ? ms : 50) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static int seen(void *ud, const char *id)
 {
     return idset_has(ud, id);
@@ -530,6 +542,8 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     memset(&fo, 0, sizeof(fo));
     fo.integration = it.id;
     fo.throttle_status = 0;
+    fo.sleep_fn = sleep_unless_stopping;
+    fo.sleep_ud = (void *)env;
     rc = fetch_client_new(&fo, &http);
     if (rc != ERR_OK) {
         err_set(e, rc, "the HTTP client could not be created");

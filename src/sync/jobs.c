@@ -20,8 +20,14 @@ struct jobs {
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t cond;
+    pthread_cond_t ended; /* signalled when the thread is about to return */
     volatile int stopping;
     int woken;
+    int done;
+    /* The run being synced (its ids only), so a stop that cannot wait for
+     * the engine can still put it back in the queue. */
+    struct store_sync_run current;
+    int has_current;
 };
 
 void jobs_worker_name(char *out, size_t outlen)
@@ -53,6 +59,19 @@ static void wait_for_work(struct jobs *j, int ms)
     pthread_mutex_unlock(&j->lock);
 }
 
+static void set_current(struct jobs *j, const struct store_sync_run *run)
+{
+    pthread_mutex_lock(&j->lock);
+    j->has_current = run != NULL;
+    if (run) {
+        memset(&j->current, 0, sizeof(j->current));
+        memcpy(j->current.id, run->id, sizeof(j->current.id));
+        memcpy(j->current.integration_id, run->integration_id, sizeof(j->current.integration_id));
+        j->current.type = run->type;
+    }
+    pthread_mutex_unlock(&j->lock);
+}
+
 static void *worker_main(void *arg)
 {
     struct jobs *j = arg;
@@ -77,13 +96,19 @@ static void *worker_main(void *arg)
         rc = store_sync_claim(j->o.store, j->worker, now, now + j->o.lease_ms, &run);
         if (rc == ERR_OK) {
             struct err e;
+            set_current(j, &run);
             engine_run(&env, &run, &e);
+            set_current(j, NULL);
             store_sync_run_free(&run);
             continue; /* there may be more */
         }
         wait_for_work(j, j->o.poll_ms);
     }
     log_info("sync", "msg=\"worker stopped\" worker=%s", j->worker);
+    pthread_mutex_lock(&j->lock);
+    j->done = 1;
+    pthread_cond_broadcast(&j->ended);
+    pthread_mutex_unlock(&j->lock);
     return NULL;
 }
 
@@ -99,9 +124,11 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out)
     jobs_worker_name(j->worker, sizeof(j->worker));
     pthread_mutex_init(&j->lock, NULL);
     pthread_cond_init(&j->cond, NULL);
+    pthread_cond_init(&j->ended, NULL);
     if (pthread_create(&j->thread, NULL, worker_main, j) != 0) {
         pthread_mutex_destroy(&j->lock);
         pthread_cond_destroy(&j->cond);
+        pthread_cond_destroy(&j->ended);
         free(j);
         return ERR_INTERNAL;
     }
@@ -119,7 +146,7 @@ void jobs_wake(struct jobs *j)
     pthread_mutex_unlock(&j->lock);
 }
 
-void jobs_stop(struct jobs *j)
+void jobs_request_stop(struct jobs *j)
 {
     if (!j)
         return;
@@ -127,8 +154,50 @@ void jobs_stop(struct jobs *j)
     j->stopping = 1;
     pthread_cond_signal(&j->cond);
     pthread_mutex_unlock(&j->lock);
+}
+
+int jobs_stop(struct jobs *j, int64_t deadline_ms)
+{
+    struct store_sync_run held;
+    int done, has_current;
+
+    if (!j)
+        return ERR_OK;
+    jobs_request_stop(j);
+    pthread_mutex_lock(&j->lock);
+    while (!j->done) {
+        int64_t wait_ms = deadline_ms < 0 ? 100 : deadline_ms - isotime_mono_ms();
+        struct timespec ts;
+
+        if (wait_ms <= 0)
+            break;
+        if (wait_ms > 100)
+            wait_ms = 100; /* the monotonic deadline is checked often */
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += (long)wait_ms * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&j->ended, &j->lock, &ts);
+    }
+    done = j->done;
+    has_current = j->has_current;
+    held = j->current;
+    pthread_mutex_unlock(&j->lock);
+    if (!done) {
+        /* The run is stuck between safe points (a slow remote). Put it back
+         * in the queue from here: every write of the engine checks it still
+         * holds the run, so whatever the thread does next applies nothing. */
+        if (has_current && store_sync_release(j->o.store, &held, j->worker) == ERR_OK)
+            log_warn("sync",
+                     "msg=\"sync released at the end of the grace period\" "
+                     "integration=%s run=%s",
+                     held.integration_id, held.id);
+        return ERR_INTERNAL;
+    }
     pthread_join(j->thread, NULL);
     pthread_mutex_destroy(&j->lock);
     pthread_cond_destroy(&j->cond);
+    pthread_cond_destroy(&j->ended);
     free(j);
+    return ERR_OK;
 }

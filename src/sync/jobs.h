@@ -12,6 +12,8 @@
 #include "core/secret.h"
 #include "store/store.h"
 
+#include <stdint.h>
+
 struct jobs_opts {
     struct store *store;
     const struct secret_master *master;
@@ -32,9 +34,17 @@ int jobs_start(const struct jobs_opts *opts, struct jobs **out);
 /* Wakes the worker at once (a sync was just queued). Accepts NULL. */
 void jobs_wake(struct jobs *j);
 
-/* Stops the worker: a running sync goes back to the queue at its next page.
- * Waits for the thread and frees. Accepts NULL. */
-void jobs_stop(struct jobs *j);
+/* Asks the worker to stop and returns at once: a running sync is put back
+ * in the queue at its next page (see docs/internals/jobs.md). Accepts NULL. */
+void jobs_request_stop(struct jobs *j);
+
+/* Stops the worker and waits for its thread until the monotonic clock
+ * reaches deadline_ms (negative: as long as it takes). Returns ERR_OK when
+ * the thread ended, j then freed. Returns ERR_INTERNAL when it is still
+ * busy (a slow remote call): the run it holds has been put back in the
+ * queue from here, and j stays allocated because the thread still uses it,
+ * so the caller should end the process. Accepts NULL. */
+int jobs_stop(struct jobs *j, int64_t deadline_ms);
 
 /* A worker name unique to this process: "host:pid:random". */
 void jobs_worker_name(char *out, size_t outlen);

@@ -37,6 +37,85 @@ static void defaults(void **state)
     assert_int_equal(c.no_worker, 0);
     assert_int_equal(c.sync_full_interval, 10800);
     assert_int_equal(c.sync_delta_interval, 900);
+    /* The caps of docs/limits.md. */
+    assert_int_equal(c.http_max_connections, 1024);
+    assert_int_equal(c.http_max_connections_per_ip, 0);
+    assert_int_equal(c.http_max_header_size, 16384);
+    assert_int_equal(c.http_max_url_length, 8192);
+    assert_int_equal(c.http_max_query_params, 64);
+    assert_int_equal(c.http_max_filter_values, 250);
+    assert_int_equal(c.http_idle_timeout, 30);
+    assert_int_equal(c.http_request_timeout, 30);
+    assert_int_equal(c.http_rate_limit, 1000);
+    assert_int_equal(c.http_rate_burst, 2000);
+    assert_int_equal(c.shutdown_grace, 10);
+}
+
+static void limits_from_file_and_environment(void **state)
+{
+    char path[] = "/tmp/hb-config-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    char *argv[] = {"serve", "--config", path, NULL};
+    int argc = 3;
+    struct config c;
+    struct err e;
+
+    (void)state;
+    fprintf(f, "http.max_header_size = 4096\nhttp.max_url_length = 2048\n"
+               "http.max_query_params = 8\nhttp.max_filter_values = 10\n"
+               "http.request_timeout = 2\nhttp.idle_timeout = 5\n"
+               "http.max_connections_per_ip = 16\nhttp.rate_limit = 0\n"
+               "shutdown.grace = 0\n");
+    fclose(f);
+    setenv("HRBRIDGE_HTTP_RATE_BURST", "7", 1);
+    assert_int_equal(config_load(&c, &argc, argv, NULL, &e), ERR_OK);
+    unsetenv("HRBRIDGE_HTTP_RATE_BURST");
+    unlink(path);
+    assert_int_equal(c.http_max_header_size, 4096);
+    assert_int_equal(c.http_max_url_length, 2048);
+    assert_int_equal(c.http_max_query_params, 8);
+    assert_int_equal(c.http_max_filter_values, 10);
+    assert_int_equal(c.http_request_timeout, 2);
+    assert_int_equal(c.http_idle_timeout, 5);
+    assert_int_equal(c.http_max_connections_per_ip, 16);
+    assert_int_equal(c.http_rate_limit, 0); /* 0: no rate limit */
+    assert_int_equal(c.http_rate_burst, 7);
+    assert_int_equal(c.shutdown_grace, 0);
+}
+
+static void limits_are_bounded(void **state)
+{
+    static const char *const bad[][2] = {
+        {"HRBRIDGE_HTTP_MAX_HEADER_SIZE", "100"}, {"HRBRIDGE_HTTP_MAX_URL_LENGTH", "0"},
+        {"HRBRIDGE_HTTP_MAX_QUERY_PARAMS", "0"},  {"HRBRIDGE_HTTP_MAX_QUERY_PARAMS", "5000"},
+        {"HRBRIDGE_HTTP_MAX_FILTER_VALUES", "0"}, {"HRBRIDGE_HTTP_REQUEST_TIMEOUT", "0"},
+        {"HRBRIDGE_HTTP_IDLE_TIMEOUT", "-1"},     {"HRBRIDGE_HTTP_RATE_LIMIT", "-5"},
+        {"HRBRIDGE_HTTP_RATE_BURST", "0"},        {"HRBRIDGE_SHUTDOWN_GRACE", "forever"},
+    };
+    struct config c;
+    struct err e;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *argv[] = {"x", NULL};
+        int argc = 1;
+        setenv(bad[i][0], bad[i][1], 1);
+        assert_int_equal(config_load(&c, &argc, argv, NULL, &e), ERR_INVALID);
+        unsetenv(bad[i][0]);
+        /* The message names the setting. */
+        assert_non_null(strstr(e.msg, bad[i][0]));
+    }
+    {
+        char *argv[] = {"x", NULL};
+        int argc = 1;
+        setenv("HRBRIDGE_HTTP_MAX_QUERY_PARAMS", "5000", 1);
+        assert_int_equal(config_load(&c, &argc, argv, NULL, &e), ERR_INVALID);
+        unsetenv("HRBRIDGE_HTTP_MAX_QUERY_PARAMS");
+        assert_string_equal(
+            e.msg,
+            "http.max_query_params (HRBRIDGE_HTTP_MAX_QUERY_PARAMS): 5000 is outside 1..1024");
+    }
 }
 
 static void precedence_file_env_flags(void **state)
@@ -147,6 +226,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(defaults, clear_env),
+        cmocka_unit_test_setup(limits_from_file_and_environment, clear_env),
+        cmocka_unit_test_setup(limits_are_bounded, clear_env),
         cmocka_unit_test_setup(precedence_file_env_flags, clear_env),
         cmocka_unit_test_setup(errors_name_the_key, clear_env),
         cmocka_unit_test_setup(secrets_are_redacted, clear_env),

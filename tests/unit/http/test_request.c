@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,46 @@ static void bad_uris_are_rejected(void **state)
     free(longuri);
 }
 
+static void configured_limits_apply(void **state)
+{
+    struct req r;
+    struct err e;
+
+    (void)state;
+    /* Defaults: 64 query parameters. */
+    {
+        char uri[1024] = "/a?";
+        for (int i = 0; i < REQ_MAX_QUERY + 1; i++)
+            snprintf(uri + strlen(uri), sizeof(uri) - strlen(uri), "%sp%d=1", i ? "&" : "", i);
+        assert_int_equal(parse(&r, uri, &e), ERR_TOO_LARGE);
+        assert_string_equal(e.msg, "more than 64 query parameters");
+        req_free(&r);
+    }
+    /* Configured: 3 parameters, a 20-byte URL, 2 filter values. */
+    memset(&r, 0, sizeof(r));
+    r.limits.max_query = 3;
+    r.raw_uri = strdup("/a?p=1&q=2&r=3&s=4");
+    err_init(&e);
+    assert_int_equal(req_parse_uri(&r, &e), ERR_TOO_LARGE);
+    assert_string_equal(e.msg, "more than 3 query parameters");
+    req_free(&r);
+    r.limits.max_query = 3;
+    r.raw_uri = strdup("/a?p=1&q=2&r=3");
+    assert_int_equal(req_parse_uri(&r, &e), ERR_OK);
+    assert_string_equal(req_query_get(&r, "r"), "3");
+    req_free(&r);
+    r.limits.max_uri = 20;
+    r.limits.max_filter_values = 2;
+    r.raw_uri = strdup("/abcdefghijklmnopqrstuvwxyz");
+    assert_int_equal(req_parse_uri(&r, &e), ERR_TOO_LARGE);
+    assert_string_equal(e.msg, "URL longer than 20 bytes");
+    assert_int_equal(req_max_uri(&r), 20);
+    assert_int_equal(req_max_filter_values(&r), 2);
+    req_free(&r);
+    assert_int_equal(req_max_uri(&r), REQ_MAX_URI);
+    assert_int_equal(req_max_filter_values(&r), REQ_MAX_FILTER);
+}
+
 static void json_bodies(void **state)
 {
     struct req r;
@@ -160,9 +201,13 @@ static void utf8_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pct_decode_rules), cmocka_unit_test(splits_path_before_decoding),
-        cmocka_unit_test(query_is_decoded), cmocka_unit_test(bad_uris_are_rejected),
-        cmocka_unit_test(json_bodies),      cmocka_unit_test(utf8_rules),
+        cmocka_unit_test(pct_decode_rules),
+        cmocka_unit_test(splits_path_before_decoding),
+        cmocka_unit_test(query_is_decoded),
+        cmocka_unit_test(bad_uris_are_rejected),
+        cmocka_unit_test(configured_limits_apply),
+        cmocka_unit_test(json_bodies),
+        cmocka_unit_test(utf8_rules),
     };
     return cmocka_run_group_tests_name("http/request", tests, NULL, NULL);
 }

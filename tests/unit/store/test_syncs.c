@@ -140,6 +140,37 @@ static void release_puts_a_run_back(void **state)
     store_sync_run_free(&again);
 }
 
+static void release_with_a_run_queued_behind(void **state)
+{
+    struct fx *f = *state;
+    struct store_sync_run a, r, behind, next;
+    struct listed l = {0};
+    int64_t now = isotime_now_ms();
+    int already;
+
+    assert_int_equal(store_sync_enqueue(f->s, f->integ, SYNC_FULL, 0, &a, &already), ERR_OK);
+    assert_int_equal(store_sync_claim(f->s, "w", now, now + 60000, &r), ERR_OK);
+    /* A DELTA queued behind the running FULL (only one may wait). */
+    assert_int_equal(store_sync_enqueue(f->s, f->integ, SYNC_DELTA, 1, &behind, &already), ERR_OK);
+    assert_int_equal(already, 0);
+    assert_int_equal(store_sync_release(f->s, &r, "w"), ERR_OK);
+    /* The released run is over, with the reason; the queued one is now a FULL. */
+    assert_int_equal(store_sync_list(f->s, f->env, f->integ, 10, on_run, &l), ERR_OK);
+    assert_int_equal(l.n, 2);
+    assert_string_equal(l.states[0], "QUEUED");
+    assert_string_equal(l.states[1], "FAILED");
+    assert_memory_equal(l.errors[1], "the worker shut down", 20);
+    assert_int_equal(store_sync_claim(f->s, "w2", now, now + 60000, &next), ERR_OK);
+    assert_string_equal(next.id, behind.id);
+    assert_int_equal(next.type, SYNC_FULL);
+    /* A run the worker no longer holds is left alone. */
+    assert_int_equal(store_sync_release(f->s, &r, "w"), ERR_OK);
+    assert_int_equal(store_sync_release(f->s, &next, "someone-else"), ERR_OK);
+    assert_int_equal(store_sync_heartbeat(f->s, next.id, "w2", now + 60000), ERR_OK);
+    store_sync_run_free(&r);
+    store_sync_run_free(&next);
+}
+
 static void schedule_queues_what_is_due(void **state)
 {
     struct fx *f = *state;
@@ -198,6 +229,7 @@ int main(void)
         T(leases_expire_and_are_taken_over),
         T(outcomes_are_listed_newest_first),
         T(release_puts_a_run_back),
+        T(release_with_a_run_queued_behind),
         T(schedule_queues_what_is_due),
         T(refused_credentials_three_times_invalidate),
     };
