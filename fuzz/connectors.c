@@ -225,8 +225,8 @@ static int run(const struct connector *conn, const char *credentials, const uint
 
 int fuzz_personio(const uint8_t *data, size_t size)
 {
-    return run(&connector_personio, "{\"client_id\":\"sim-client\",\"client_secret\":\"sim-secret\"}",
-               data, size);
+    return run(&connector_personio,
+               "{\"client_id\":\"sim-client\",\"client_secret\":\"sim-secret\"}", data, size);
 }
 
 int fuzz_bamboohr(const uint8_t *data, size_t size)

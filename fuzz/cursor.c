@@ -26,8 +26,7 @@ static void sign(const struct secret_master *m, const uint8_t *payload, size_t l
         CURSOR_MAX + 64)
         return;
     mac(m, (const char *)payload, len, tag);
-    sodium_bin2base64(out, CURSOR_MAX + 64, payload, len,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, CURSOR_MAX + 64, payload, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     n = strlen(out);
     out[n++] = '.';
     sodium_bin2base64(out + n, CURSOR_MAX + 64 - n, tag, MAC_BYTES,

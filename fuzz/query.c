@@ -42,6 +42,26 @@ static void check(const struct filters *f)
     }
 }
 
+/* Time parameters are compared as the text isotime_format writes, so that
+ * text must stand for the very instant the client gave. */
+static void check_times(const struct req *rq)
+{
+    static const char *const names[] = {"updated_after", "date_from", "date_until", "time_from",
+                                        "time_until"};
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *v = req_query_get(rq, names[i]);
+        char ts[ISOTIME_LEN];
+        int64_t ms, back;
+
+        if (!v || isotime_parse(v, &ms) != ERR_OK)
+            continue;
+        isotime_format(ms, ts);
+        if (isotime_parse(ts, &back) != ERR_OK || back != ms)
+            abort();
+    }
+}
+
 static void parse_list(struct req *rq, const struct list_def *d)
 {
     struct filters f;
@@ -78,6 +98,7 @@ int fuzz_query(const uint8_t *data, size_t size)
     rq.raw_uri = xstrndup((const char *)data, size);
     err_init(&e);
     if (req_parse_uri(&rq, &e) == ERR_OK) {
+        check_times(&rq);
         for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
             snprintf(rq.integration.tool, sizeof(rq.integration.tool), "personio");
             parse_list(&rq, &lists[i]);
