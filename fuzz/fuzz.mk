@@ -65,8 +65,7 @@ fuzz: fuzz-build
 	        $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t 2>$(FUZZ_DIR)/$$t.log || \
 	        { tail -n 60 $(FUZZ_DIR)/$$t.log; echo "fuzz: $$t found a problem" \
 	          "(input in $(FUZZ_DIR)/artifacts/)"; exit 1; }; \
-	    grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec)' \
-	        $(FUZZ_DIR)/$$t.log | tr '\n' ' '; echo; \
+	    grep -E 'DONE' $(FUZZ_DIR)/$$t.log | tail -n 1; \
 	done
 
 # The replay of every corpus and regression input runs in the unit tests,
