@@ -80,7 +80,7 @@ static void round_trips(void **state)
 }
 
 /* An offset that moves the instant out of 0000-9999 is refused: it used to
- * become 1970-01-01 when written back (found by the query fuzz target). */
+ * become 1970-01-01 when written back (fuzz/regressions/query/). */
 static void refuses_instants_it_cannot_write(void **state)
 {
     char out[ISOTIME_LEN];
