@@ -152,4 +152,6 @@ lint:
 clean:
 	rm -rf $(BUILD)
 
+-include fuzz/fuzz.mk
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -98,6 +98,7 @@ int isotime_parse(const char *s, int64_t *out_ms)
 {
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0, oh = 0, om = 0, sign = 0;
+    int64_t t;
 
     if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
         return ERR_INVALID;
@@ -140,9 +141,14 @@ int isotime_parse(const char *s, int64_t *out_ms)
     }
     if (*p != '\0')
         return ERR_INVALID;
-    *out_ms = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-               sign * (oh * 3600 + om * 60)) *
-                  1000 +
-              ms;
+    t = (days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+         sign * (oh * 3600 + om * 60)) *
+            1000 +
+        ms;
+    /* An offset can move the instant out of the years 0000-9999, which
+     * isotime_format cannot write: refused rather than stored as another time. */
+    if (t < days_from_civil(0, 1, 1) * 86400000 || t >= days_from_civil(10000, 1, 1) * 86400000)
+        return ERR_INVALID;
+    *out_ms = t;
     return ERR_OK;
 }

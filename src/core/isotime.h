@@ -21,7 +21,8 @@ void isotime_format(int64_t ms, char out[ISOTIME_LEN]);
 
 /* Parses an ISO-8601 date or date-time: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]"
  * followed by "Z", "+HH:MM", "-HH:MM" or nothing (UTC). Returns ERR_OK and
- * writes *out_ms, or ERR_INVALID. */
+ * writes *out_ms, or ERR_INVALID (also for an instant outside the years
+ * 0000-9999 UTC, which an offset can produce and isotime_format cannot write). */
 int isotime_parse(const char *s, int64_t *out_ms);
 
 #endif

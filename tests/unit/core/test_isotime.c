@@ -79,6 +79,26 @@ static void round_trips(void **state)
     }
 }
 
+/* An offset that moves the instant out of 0000-9999 is refused: it used to
+ * become 1970-01-01 when written back (fuzz/regressions/query/). */
+static void refuses_instants_it_cannot_write(void **state)
+{
+    char out[ISOTIME_LEN];
+    int64_t ms = 7;
+
+    (void)state;
+    assert_int_equal(isotime_parse("0000-01-01T00:00:00+01:00", &ms), ERR_INVALID);
+    assert_int_equal(isotime_parse("9999-12-31T23:30:00-01:00", &ms), ERR_INVALID);
+    assert_int_equal(ms, 7);
+    assert_int_equal(isotime_parse("0000-01-01T00:00:00Z", &ms), ERR_OK);
+    isotime_format(ms, out);
+    assert_string_equal(out, "0000-01-01T00:00:00.000Z");
+    assert_int_equal(isotime_parse("9999-12-31T23:59:59.999Z", &ms), ERR_OK);
+    isotime_format(ms, out);
+    assert_string_equal(out, "9999-12-31T23:59:59.999Z");
+    assert_int_equal(isotime_parse("0000-01-01T00:30:00-01:00", &ms), ERR_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -86,6 +106,7 @@ int main(void)
         cmocka_unit_test(parses_dates_datetimes_and_offsets),
         cmocka_unit_test(rejects_malformed),
         cmocka_unit_test(round_trips),
+        cmocka_unit_test(refuses_instants_it_cannot_write),
     };
     return cmocka_run_group_tests_name("core/isotime", tests, NULL, NULL);
 }
