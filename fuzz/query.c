@@ -27,10 +27,12 @@ static const struct list_def lists[] = {
 static const char *const tools[] = {"personio", "bamboohr", "hibob", "factorial"};
 
 /* What a handler relies on once the filters parsed. */
-static void check(const struct filters *f)
+static void check(const struct req *rq, const struct filters *f)
 {
-    if (f->q.nfilters > STORE_MAX_FILTERS || f->nstores > 16 || f->q.nids > MAX_FILTER_VALUES ||
-        f->q.nremote_ids > MAX_FILTER_VALUES)
+    int max = req_max_filter_values(rq);
+
+    if (f->q.nfilters > STORE_MAX_FILTERS || f->nstores > 16 || f->q.nids > max ||
+        f->q.nremote_ids > max)
         abort();
     for (int i = 0; i < f->q.nfilters; i++) {
         if (!f->q.filters[i].name || f->q.filters[i].n < 1)
@@ -77,7 +79,7 @@ static void parse_list(struct req *rq, const struct list_def *d)
     if (rc == ERR_OK)
         rc = d->parse(rq, &f, &e);
     if (rc == ERR_OK)
-        check(&f);
+        check(rq, &f);
     else if (!e.msg[0])
         abort(); /* a refusal always tells the client why */
     filters_free(&f);
