@@ -201,7 +201,7 @@ if [ "$DEEP" -gt 0 ]; then
     cp "$DIR/serve.db" "$DIR/deep.db"
     cp "$DIR/serve.db.key" "$DIR/deep.db.key"
     copies=$(( (DEEP + NS - 1) / NS ))
-    sqlite3 "$DIR/deep.db" <<EOSQL
+    sqlite3 "$DIR/deep.db" >/dev/null <<EOSQL
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 BEGIN;

@@ -1060,13 +1060,22 @@ static int fetch_absences(struct run *st, const char *employee)
 /* GET /v1/employees/{id}/time_off/calculator → that employee's balances. */
 static int fetch_balances(struct run *st, const char *employee)
 {
-    char path[256];
+    struct buf path;
     json_t *j = NULL, *b;
     size_t i;
     int rc;
 
-    snprintf(path, sizeof(path), "/v1/employees/%s/time_off/calculator", employee);
-    rc = call_json(st->ctx, "GET", path, NULL, "GET /v1/employees/{id}/time_off/calculator", &j);
+    /* The id comes from the remote: escaped, it stays one path segment. */
+    buf_init(&path, 512);
+    rc = buf_append_str(&path, "/v1/employees/");
+    if (rc == ERR_OK)
+        rc = conn_escape(&path, employee);
+    if (rc == ERR_OK)
+        rc = buf_append_str(&path, "/time_off/calculator");
+    if (rc == ERR_OK)
+        rc = call_json(st->ctx, "GET", buf_str(&path), NULL,
+                       "GET /v1/employees/{id}/time_off/calculator", &j);
+    buf_free(&path);
     if (rc == ERR_OK && !json_is_array(j))
         rc = err_set(st->ctx->err, ERR_REMOTE,
                      "bamboohr: GET /v1/employees/{id}/time_off/calculator sent no list");

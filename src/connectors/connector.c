@@ -1,7 +1,23 @@
-/* connector — the table of connectors by tool. */
+/* connector — the table of connectors by tool, and what they share. */
 #include "connectors/connector.h"
 
+#include <curl/curl.h>
 #include <string.h>
+
+int conn_escape(struct buf *b, const char *s)
+{
+    char *e = curl_easy_escape(NULL, s, 0);
+    int rc;
+
+    if (!e)
+        return ERR_NOMEM;
+    if (strcmp(e, ".") == 0 || strcmp(e, "..") == 0)
+        rc = buf_append_str(b, e[1] ? "%2E%2E" : "%2E");
+    else
+        rc = buf_append_str(b, e);
+    curl_free(e);
+    return rc;
+}
 
 const struct connector *connector_find(const char *tool)
 {

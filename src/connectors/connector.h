@@ -9,6 +9,7 @@
 #ifndef HB_CONNECTORS_CONNECTOR_H
 #define HB_CONNECTORS_CONNECTOR_H
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "model/models.h"
 #include "sync/fetch.h"
@@ -90,6 +91,11 @@ struct connector {
     const struct conn_api *apis;
     int (*auth_header)(struct conn_ctx *ctx, char *out, size_t outlen);
 };
+
+/* Appends s percent-encoded (libcurl: all but letters, digits and -._~)
+ * for a query value or one path segment; a segment "." or ".." has its dots
+ * encoded too, so a remote's id can never move a request's path. */
+int conn_escape(struct buf *b, const char *s);
 
 /* The connector of a tool, or NULL. */
 const struct connector *connector_find(const char *tool);

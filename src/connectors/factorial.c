@@ -116,23 +116,6 @@ static int get_json(struct conn_ctx *ctx, const char *url, const char *resource,
     return ERR_OK;
 }
 
-/* Appends s percent-encoded for a query value. */
-static int append_escaped(struct buf *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int rc = ERR_OK;
-
-    for (; rc == ERR_OK && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~')
-            rc = buf_append_char(b, (char)c);
-        else
-            rc = buf_printf(b, "%%%c%c", hex[c >> 4], hex[c & 15]);
-    }
-    return rc;
-}
-
 /* Called with each page's data array. */
 typedef int page_fn(struct conn_ctx *ctx, json_t *items, void *ud);
 
@@ -159,7 +142,7 @@ static int each_page(struct conn_ctx *ctx, const char *resource, const char *que
         if (rc == ERR_OK && cursor[0])
             rc = buf_append_str(&url, "&after_id=");
         if (rc == ERR_OK && cursor[0])
-            rc = append_escaped(&url, cursor);
+            rc = conn_escape(&url, cursor);
         if (rc != ERR_OK) {
             rc = err_set(ctx->err, rc, "factorial: the request URL for %s is too long", resource);
             break;
@@ -620,7 +603,7 @@ static int ids_query(struct conn_ctx *ctx, json_t *items, const char *param, str
             return err_set(ctx->err, ERR_REMOTE, "factorial: an employee without a usable id");
         rc = buf_printf(q, "%s%s%%5B%%5D=", i ? "&" : "", param);
         if (rc == ERR_OK)
-            rc = append_escaped(q, id);
+            rc = conn_escape(q, id);
         if (rc != ERR_OK)
             return err_set(ctx->err, rc, "factorial: too many employee ids for one request");
     }

@@ -538,14 +538,21 @@ static int map_balance(const struct conn_sink *sink, const char *employee, json_
 static int fetch_balances(struct conn_ctx *ctx, const struct conn_sink *sink, const char *employee,
                           json_t *units)
 {
-    char url[2048];
+    struct buf url;
     json_t *j = NULL, *b;
     size_t i;
     int rc;
 
-    snprintf(url, sizeof(url), "%s/v1/company/employees/%s/absences/balance", ctx->base_url,
-             employee);
-    rc = get_json(ctx, url, "GET /v1/company/employees/{id}/absences/balance", &j);
+    /* The id comes from the remote: escaped, it stays one path segment. */
+    buf_init(&url, 2048);
+    rc = buf_printf(&url, "%s/v1/company/employees/", ctx->base_url);
+    if (rc == ERR_OK)
+        rc = conn_escape(&url, employee);
+    if (rc == ERR_OK)
+        rc = buf_append_str(&url, "/absences/balance");
+    if (rc == ERR_OK)
+        rc = get_json(ctx, buf_str(&url), "GET /v1/company/employees/{id}/absences/balance", &j);
+    buf_free(&url);
     json_array_foreach (json_object_get(j, "data"), i, b) {
         if (rc != ERR_OK)
             break;

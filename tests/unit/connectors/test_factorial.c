@@ -460,7 +460,7 @@ static void cursors_are_escaped(void **state)
 
     (void)state;
     buf_init(&b, 0);
-    assert_int_equal(append_escaped(&b, "MTc+/w=="), ERR_OK);
+    assert_int_equal(conn_escape(&b, "MTc+/w=="), ERR_OK);
     assert_string_equal(buf_str(&b), "MTc%2B%2Fw%3D%3D");
     buf_free(&b);
 }
