@@ -66,59 +66,113 @@ int store_records_state(struct store *s, const char *integration_id, const char 
     return rc;
 }
 
+/* Rows of ncols parameters each, inserted with head ("INSERT INTO t (a, b)
+ * VALUES ") in statements of 64, 32, ... 1 rows: few round trips, and few
+ * distinct texts for the prepared-statement caches. */
+static int insert_rows(struct store *s, struct store_conn *c, const char *head, int ncols,
+                       const struct store_param *p, int nrows)
+{
+    struct buf sql;
+    int rc = ERR_OK, off = 0;
+
+    buf_init(&sql, 0);
+    for (int chunk = 64; rc == ERR_OK && chunk > 0; chunk /= 2) {
+        while (rc == ERR_OK && nrows - off >= chunk) {
+            buf_reset(&sql);
+            buf_append_str(&sql, head);
+            for (int r = 0; r < chunk; r++) {
+                buf_append_str(&sql, r ? ", (" : "(");
+                placeholders(&sql, ncols);
+                buf_append_char(&sql, ')');
+            }
+            rc = store_exec_params(c, s, buf_str(&sql), p + (size_t)off * (size_t)ncols,
+                                   chunk * ncols, NULL);
+            off += chunk;
+        }
+    }
+    buf_free(&sql);
+    return rc;
+}
+
+/* A growing array of parameters. */
+struct params {
+    struct store_param *v;
+    int n, cap;
+};
+
+static void params_add(struct params *ps, struct store_param p)
+{
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 256;
+        ps->v = xrealloc(ps->v, sizeof(*ps->v) * (size_t)ps->cap);
+    }
+    ps->v[ps->n++] = p;
+}
+
 int store_stage(struct store *s, const char *run_id, int batch, const struct store_staged *recs,
                 int n)
 {
     struct store_conn *c = NULL;
-    struct store_param p[9];
+    struct params rec = {0}, attrs = {0}, values = {0};
     int rc;
 
     if (n <= 0)
         return ERR_OK;
-    rc = store_conn_get(s, &c);
-    if (rc != ERR_OK)
-        return rc;
-    rc = store_tx_begin(s, c);
-    for (int i = 0; rc == ERR_OK && i < n; i++) {
+    for (int i = 0; i < n; i++) {
         const struct store_staged *st = &recs[i];
 
-        p[0] = sp_text(run_id);
-        p[1] = sp_text(st->id);
-        p[2] = sp_text(st->model);
-        p[3] = sp_text(st->remote_id);
-        p[4] = sp_text(st->body);
-        p[5] = sp_text(st->summary);
-        p[6] = sp_text(st->hash);
-        p[7] = sp_int(st->is_new);
-        p[8] = sp_int(batch);
-        /* The engine stages each record at most once per run. */
-        rc = store_exec_params(c, s,
-                               "INSERT INTO staged_records (run_id, id, model, remote_id, body, "
-                               "summary, hash, is_new, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                               p, 9, NULL);
-        p[4] = sp_int(batch);
-        for (int j = 0; rc == ERR_OK && j < st->nattrs; j++) {
-            p[2] = sp_text(st->attrs[j].name);
-            p[3] = sp_text(st->attrs[j].value);
-            rc = store_exec_params(c, s,
-                                   "INSERT INTO staged_attrs (run_id, record_id, name, value, "
-                                   "batch) VALUES (?, ?, ?, ?, ?)",
-                                   p, 5, NULL);
+        params_add(&rec, sp_text(run_id));
+        params_add(&rec, sp_text(st->id));
+        params_add(&rec, sp_text(st->model));
+        params_add(&rec, sp_text(st->remote_id));
+        params_add(&rec, sp_text(st->body));
+        params_add(&rec, sp_text(st->summary));
+        params_add(&rec, sp_text(st->hash));
+        params_add(&rec, sp_int(st->is_new));
+        params_add(&rec, sp_int(batch));
+        for (int j = 0; j < st->nattrs; j++) {
+            params_add(&attrs, sp_text(run_id));
+            params_add(&attrs, sp_text(st->id));
+            params_add(&attrs, sp_text(st->attrs[j].name));
+            params_add(&attrs, sp_text(st->attrs[j].value));
+            params_add(&attrs, sp_int(batch));
         }
-        for (int j = 0; rc == ERR_OK && j < st->nvalues; j++) {
-            p[2] = sp_text(st->values[j].field_id);
-            p[3] = sp_text(st->values[j].value);
-            rc = store_exec_params(c, s,
-                                   "INSERT INTO staged_values (run_id, record_id, field_id, value, "
-                                   "batch) VALUES (?, ?, ?, ?, ?)",
-                                   p, 5, NULL);
+        for (int j = 0; j < st->nvalues; j++) {
+            params_add(&values, sp_text(run_id));
+            params_add(&values, sp_text(st->id));
+            params_add(&values, sp_text(st->values[j].field_id));
+            params_add(&values, sp_text(st->values[j].value));
+            params_add(&values, sp_int(batch));
         }
     }
+    rc = store_conn_get(s, &c);
+    if (rc != ERR_OK)
+        goto out;
+    rc = store_tx_begin(s, c);
+    /* The engine stages each record at most once per run. */
+    if (rc == ERR_OK)
+        rc = insert_rows(s, c,
+                         "INSERT INTO staged_records (run_id, id, model, remote_id, body, summary, "
+                         "hash, is_new, batch) VALUES ",
+                         9, rec.v, n);
+    if (rc == ERR_OK)
+        rc = insert_rows(s, c,
+                         "INSERT INTO staged_attrs (run_id, record_id, name, value, batch) VALUES ",
+                         5, attrs.v, attrs.n / 5);
+    if (rc == ERR_OK)
+        rc = insert_rows(s, c,
+                         "INSERT INTO staged_values (run_id, record_id, field_id, value, batch) "
+                         "VALUES ",
+                         5, values.v, values.n / 5);
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
     if (rc != ERR_OK)
         store_tx_rollback(s, c);
     store_conn_put(s, c, 0);
+out:
+    free(rec.v);
+    free(attrs.v);
+    free(values.v);
     return rc;
 }
 
