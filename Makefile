@@ -46,6 +46,8 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 DIALECTS := sqlite postgres
 GEN_SRC  := $(patsubst %,$(BUILD)/gen/migrations_%.c,$(DIALECTS))
 GEN_OBJ  := $(GEN_SRC:.c=.o)
+# Generated sources stay (another make, e.g. the fuzz build, may use them).
+.SECONDARY: $(GEN_SRC)
 
 LIB      := $(BUILD)/libhrbridge.a
 SIMLIB   := $(BUILD)/libhrsim.a
