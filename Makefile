@@ -3,6 +3,7 @@
 #   make               debug build (-O0 -g3) of build/hrbridge and build/hrsim
 #   make RELEASE=1     optimised build
 #   make SANITIZE=1    clang with AddressSanitizer + UndefinedBehaviorSanitizer
+#                      (debug and sanitizer builds compile in failpoints, core/failpoint.h)
 #   make test          unit, e2e and SDK tests; last line "N passed, N failed"
 #   make demo          simulator + server + a demo integration
 #   make format / check-format / lint / clean
@@ -16,12 +17,13 @@ DEPFLAGS := -MMD -MP
 
 ifeq ($(SANITIZE),1)
 CC       := clang
-OPT      := -O1 -g3 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1 -g3 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+            -DHB_FAILPOINTS
 LDOPT    := -fsanitize=address,undefined
 else ifeq ($(RELEASE),1)
 OPT      := -O2 -g -D_FORTIFY_SOURCE=2 -DNDEBUG_LOG
 else
-OPT      := -O0 -g3
+OPT      := -O0 -g3 -DHB_FAILPOINTS
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -7,6 +7,7 @@
  */
 #include "store/store.h"
 
+#include "core/failpoint.h"
 #include "store/store_int.h"
 
 int store_data_version(struct store *s, const char *integration_id, int64_t *version)
@@ -108,6 +109,8 @@ int store_docs_put(struct store *s, const char *integration_id, int64_t version,
                                "SET fp = excluded.fp, doc = excluded.doc",
                                p, 4, NULL);
     }
+    if (rc == ERR_OK && FAILPOINT("docs.put"))
+        rc = ERR_STORE;
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
     if (rc != ERR_OK)

@@ -7,6 +7,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/failpoint.h"
 #include "core/log.h"
 #include "store/store_int.h"
 
@@ -164,6 +165,8 @@ int store_stage(struct store *s, const char *run_id, int batch, const struct sto
                          "INSERT INTO staged_values (run_id, record_id, field_id, value, batch) "
                          "VALUES ",
                          5, values.v, values.n / 5);
+    if (rc == ERR_OK && FAILPOINT("store.stage"))
+        rc = ERR_STORE;
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
     if (rc != ERR_OK)
@@ -563,8 +566,12 @@ int store_sync_apply(struct store *s, struct store_apply *a)
                                "CASE WHEN data_expired_at <= ? THEN NULL ELSE data_expired_at END "
                                "WHERE id = ?",
                                p, 3, NULL);
+    if (rc == ERR_OK && FAILPOINT("sync.apply.before_commit"))
+        rc = ERR_STORE;
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
+    if (rc == ERR_OK)
+        (void)FAILPOINT("sync.apply.after_commit");
     if (rc != ERR_OK) {
         store_tx_rollback(s, c);
         log_warn("store", "msg=\"sync not applied\" run=%s integration=%s rc=%s", run, integ,

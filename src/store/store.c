@@ -6,6 +6,7 @@
 #include "store/store.h"
 
 #include "core/alloc.h"
+#include "core/failpoint.h"
 #include "core/isotime.h"
 #include "core/log.h"
 #include "store/store_int.h"
@@ -121,7 +122,7 @@ int store_exec_params(struct store_conn *c, const struct store *s, const char *s
                       const struct store_param *p, int n, int64_t *changes)
 {
     struct store_rows *r = NULL;
-    int rc = s->drv->query(c, sql, p, n, &r);
+    int rc = FAILPOINT("store.write") ? ERR_STORE : s->drv->query(c, sql, p, n, &r);
 
     if (rc != ERR_OK)
         return rc;
@@ -155,6 +156,8 @@ int store_tx_begin(const struct store *s, struct store_conn *c)
 
 int store_tx_commit(const struct store *s, struct store_conn *c)
 {
+    if (FAILPOINT("store.commit"))
+        return ERR_STORE;
     return s->drv->exec(c, "COMMIT");
 }
 

@@ -4,6 +4,7 @@
 #include "connectors/connector.h"
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/failpoint.h"
 #include "core/ids.h"
 #include "core/idset.h"
 #include "core/isotime.h"
@@ -334,6 +335,8 @@ static int heartbeat(struct run_state *st)
     /* Beat four times per lease, so one slow page never loses it. */
     if (now - st->last_beat < st->env->lease_ms / 4)
         return ERR_OK;
+    if (FAILPOINT("sync.heartbeat"))
+        return ERR_STORE;
     rc =
         store_sync_heartbeat(st->env->store, st->run->id, st->env->worker, now + st->env->lease_ms);
     if (rc == ERR_NOT_FOUND)

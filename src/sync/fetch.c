@@ -2,6 +2,7 @@
 #include "sync/fetch.h"
 
 #include "core/alloc.h"
+#include "core/failpoint.h"
 #include "core/isotime.h"
 #include "core/log.h"
 
@@ -218,6 +219,8 @@ int fetch_do(struct fetch_client *c, const struct fetch_req *req, struct fetch_r
     if (strncmp(req->url, "http://", 7) != 0 && strncmp(req->url, "https://", 8) != 0)
         return err_set(e, ERR_INVALID, "remote URL must be http or https");
     loggable_url(req->url, where, sizeof(where));
+    if (FAILPOINT("fetch.page"))
+        return err_set(e, ERR_REMOTE, "%s %s: failpoint fetch.page", req->method, where);
     for (int i = 0; i < FETCH_MAX_HEADERS && req->headers[i]; i++)
         hl = curl_slist_append(hl, req->headers[i]);
     hl = curl_slist_append(hl, "Expect:");
