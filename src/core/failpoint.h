@@ -6,6 +6,8 @@
  * 1, counted per process), `error` makes the operation fail as if it had
  * failed for real (the default), `abort` kills the process at once with
  * abort(). Example: `store.commit=3:error,sync.apply.before_commit=1:abort`.
+ * A process that armed points from the environment logs at exit how often
+ * each was passed.
  * docs/internals/failpoints.md lists the points.
  *
  * Points are compiled in only when the build defines HB_FAILPOINTS (debug
