@@ -232,7 +232,8 @@ int store_migrate(struct store *s, int *applied, int *version)
             rc = current_version(s, c, &have);
         if (rc == ERR_OK && m->version <= have) {
             rc = store_tx_commit(s, c);
-            continue;
+            if (rc == ERR_OK)
+                continue;
         }
         if (rc == ERR_OK)
             rc = s->drv->exec(c, m->sql);
