@@ -18,8 +18,6 @@
 #include <string.h>
 
 #define DOCS_BATCH 250 /* employees rendered per stored batch */
-#define HB_STR_(x) #x
-#define HB_STR(x)  HB_STR_(x)
 
 /* ---- query parameters -------------------------------------------------- */
 
@@ -828,7 +826,7 @@ static int model_available(const struct req *rq, struct resp *rs, const struct s
 
 /* Bumped whenever render_employee's output changes: stored docs of an
  * older format are then stale. */
-#define DOC_FORMAT 1
+#define DOC_FORMAT "1"
 
 /* What shapes a served employee besides the records: the scope config and
  * the extras of employees and their employments. fp fingerprints all of it
@@ -881,7 +879,7 @@ static int emp_view_load(struct store *s, const char *integ, const char *scope_t
     if (rc == ERR_OK)
         rc = extras_load(s, integ, &v->scope, MODEL_EMPLOYMENTS, &v->job_x);
     crypto_generichash_init(&h, NULL, 0, sizeof(out));
-    fp_text(&h, "doc format " HB_STR(DOC_FORMAT));
+    fp_text(&h, "doc format " DOC_FORMAT);
     fp_text(&h, scope_text);
     fp_extras(&h, &v->emp_x);
     fp_extras(&h, &v->job_x);

@@ -7,6 +7,7 @@
 #define HB_CORE_ISOTIME_H
 
 #include <stdint.h>
+#include <time.h>
 
 #define ISOTIME_LEN 25 /* "YYYY-MM-DDTHH:MM:SS.mmmZ" + NUL */
 
@@ -15,6 +16,9 @@ int64_t isotime_now_ms(void);
 
 /* Monotonic clock in ms, for durations. */
 int64_t isotime_mono_ms(void);
+
+/* The wall-clock instant ms from now, as pthread_cond_timedwait wants it. */
+struct timespec isotime_wall_after(int64_t ms);
 
 /* Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" into out (ISOTIME_LEN bytes). */
 void isotime_format(int64_t ms, char out[ISOTIME_LEN]);

@@ -399,18 +399,13 @@ int server_drain(struct server *s, int64_t deadline_ms)
         close(listen_fd);
     pthread_mutex_lock(&s->lock);
     while (s->in_flight > 0) {
-        int64_t now = isotime_mono_ms();
+        int64_t wait_ms = deadline_ms - isotime_mono_ms();
         struct timespec ts;
-        int64_t wait_ms = deadline_ms - now;
 
         if (wait_ms <= 0)
             break;
-        if (wait_ms > 100)
-            wait_ms = 100; /* the monotonic deadline is checked often */
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)wait_ms * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
+        /* The monotonic deadline is checked often. */
+        ts = isotime_wall_after(wait_ms > 100 ? 100 : wait_ms);
         pthread_cond_timedwait(&s->idle, &s->lock, &ts);
     }
     left = s->in_flight;

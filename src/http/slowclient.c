@@ -41,12 +41,8 @@ static void *watch(void *arg)
         every = 10;
     pthread_mutex_lock(&sc->lock);
     while (!sc->stopping) {
-        struct timespec ts;
+        struct timespec ts = isotime_wall_after(every);
 
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)(every % 1000) * 1000000L;
-        ts.tv_sec += (time_t)(every / 1000) + ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&sc->cond, &sc->lock, &ts);
         if (sc->stopping)
             break;

@@ -41,15 +41,8 @@ void jobs_worker_name(char *out, size_t outlen)
 
 static void wait_for_work(struct jobs *j, int ms)
 {
-    struct timespec ts;
+    struct timespec ts = isotime_wall_after(ms);
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
     pthread_mutex_lock(&j->lock);
     while (!j->woken && !j->stopping) {
         if (pthread_cond_timedwait(&j->cond, &j->lock, &ts) != 0)
@@ -171,12 +164,8 @@ int jobs_stop(struct jobs *j, int64_t deadline_ms)
 
         if (wait_ms <= 0)
             break;
-        if (wait_ms > 100)
-            wait_ms = 100; /* the monotonic deadline is checked often */
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)wait_ms * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
+        /* The monotonic deadline is checked often. */
+        ts = isotime_wall_after(wait_ms > 100 ? 100 : wait_ms);
         pthread_cond_timedwait(&j->ended, &j->lock, &ts);
     }
     done = j->done;

@@ -99,9 +99,25 @@ static void refuses_instants_it_cannot_write(void **state)
     assert_int_equal(isotime_parse("0000-01-01T00:30:00-01:00", &ms), ERR_OK);
 }
 
+/* A deadline for pthread_cond_timedwait: ms later, nanoseconds normalised. */
+static void wall_after_is_a_normalised_deadline(void **state)
+{
+    (void)state;
+    for (int64_t ms = 0; ms < 3000; ms += 137) {
+        int64_t before = isotime_now_ms();
+        struct timespec ts = isotime_wall_after(ms);
+        int64_t at = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+
+        assert_true(ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000L);
+        assert_true(at >= before + ms);
+        assert_true(at <= isotime_now_ms() + ms);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(wall_after_is_a_normalised_deadline),
         cmocka_unit_test(formats_with_milliseconds),
         cmocka_unit_test(parses_dates_datetimes_and_offsets),
         cmocka_unit_test(rejects_malformed),
