@@ -138,7 +138,7 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/hrbridge demo --listen 127.0.0.1:$${HB_DEMO_PORT:-8080}
 
-bench: all
+bench:
 	@sh scripts/install-deps.sh bench
 	@sh bench/run.sh
 

@@ -7,7 +7,8 @@
 #             wrk -c64 vs nginx serving the identical bytes as a static file
 #   fields    GET …/integration-fields?page_size=2000, the same way
 #   sync      FULL sync of BENCH_EMPLOYEES hrsim employees (60 raw fields,
-#             10 selected) vs curl downloading the same requests
+#             10 selected) vs curl downloading the same requests, one at a
+#             time (the target's baseline) and as many at once as the sync
 #   resync    the same sync again with nothing changed
 #   memory    peak RSS of that sync, and of serve under the serving load
 #   startup   serve's first answer after start on the synced database
@@ -262,7 +263,7 @@ TOKEN=$(curl -s -X POST "http://$SIM/personio/v1/auth?client_id=sim-client&clien
     done
     i=0
     while [ $i -lt "$N" ]; do
-        echo "url = \"http://$SIM/personio/v1/company/employees/$((1000 + i))/absences/balance\""
+        echo "url = \"http://$SIM/personio/v1/company/employees/$((1001 + i))/absences/balance\""
         i=$((i + 1))
     done
     p=1
@@ -274,6 +275,12 @@ TOKEN=$(curl -s -X POST "http://$SIM/personio/v1/auth?client_id=sim-client&clien
 t0=$(now_ms)
 curl -s -H "Authorization: Bearer $TOKEN" -K "$DIR/urls"
 dl=$(awk -v ms=$(($(now_ms) - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
+# The same with as many requests at once as a sync has in flight
+# (sync.connections, default 4: three sent ahead beside the one asked for).
+t0=$(now_ms)
+curl -s --parallel --parallel-max "${HRBRIDGE_SYNC_CONNECTIONS:-4}" -H "Authorization: Bearer $TOKEN" \
+    -K "$DIR/urls"
+pdl=$(awk -v ms=$(($(now_ms) - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
 # A fresh FULL sync (serve runs without a worker, so this is the first).
 timed_sync "$DB" "$ID"
 read -r full rss <"$DIR/sync.time"
@@ -289,6 +296,8 @@ row "FULL sync collecting 10 fields s" "$dl" "$sel" "$(ratio "$sel" "$dl")" "-" 
 timed_sync "$DB" "$ID"
 read -r again rss2 <"$DIR/sync.time"
 row "re-sync, nothing changed s (vs download)" "$dl" "$again" "$(ratio "$again" "$dl")" "<=1.0" "$(le "$(ratio "$again" "$dl")" 1.0)"
+row "fresh FULL sync s (vs parallel download)" "$pdl" "$full" "$(ratio "$full" "$pdl")" "-" "-"
+row "re-sync s (vs parallel download)" "$pdl" "$again" "$(ratio "$again" "$pdl")" "-" "-"
 
 if [ -n "$PG_URL" ]; then
     export HRBRIDGE_MASTER_KEY_FILE="$DIR/pg.key"

@@ -31,6 +31,7 @@ static void discover_field(struct store *s)
     const struct store_field_def defs[] = {
         {"F1", "hris_employees", "CUSTOM", "dynamic_1", "Shirt"}};
     struct store_sync_run q, run;
+    struct store_stage *stage = NULL;
     struct store_apply a;
     int64_t now = isotime_now_ms();
     int already = 0;
@@ -45,8 +46,9 @@ static void discover_field(struct store *s)
     a.fields = defs;
     a.nfields = 1;
     a.now = now;
-    if (store_sync_apply(s, &a) != ERR_OK)
+    if (store_stage_open(s, &stage) != ERR_OK || store_sync_apply(stage, &a) != ERR_OK)
         fail("applying a sync run");
+    store_stage_close(stage);
     store_sync_run_free(&run);
     store_sync_run_free(&q);
 }

@@ -8,6 +8,7 @@
 #include "api/integrations.h"
 #include "core/config.h"
 #include "core/isotime.h"
+#include "core/jsonarena.h"
 #include "core/log.h"
 #include "core/secret.h"
 #include "http/server.h"
@@ -149,6 +150,7 @@ static int start_worker(const struct config *cfg, struct store *store,
                           cfg->sync_delta_interval,
                           cfg->sync_lease * 1000,
                           0,
+                          (int)cfg->sync_connections,
                           render_docs,
                           store};
 
@@ -380,6 +382,7 @@ static int cmd_sync(int argc, char **argv)
         env.master = &master;
         env.worker = worker;
         env.lease_ms = cfg.sync_lease * 1000;
+        env.connections = (int)cfg.sync_connections;
         env.stopping = &sync_interrupted;
         env.applied = render_docs;
         env.applied_ud = store;
@@ -732,6 +735,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "hrbridge: libsodium failed to initialise\n");
         return 1;
     }
+    jsonarena_install();
     if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(cmd ? stdout : stderr);
         return cmd ? 0 : 2;

@@ -28,6 +28,7 @@
 #include "connectors/normalize.h"
 #include "core/buf.h"
 #include "core/isotime.h"
+#include "core/jsonarena.h"
 #include "core/jsonx.h"
 
 #include <ctype.h>
@@ -214,7 +215,7 @@ static int call_json(struct conn_ctx *ctx, const char *method, const char *path,
 
     if (rc != ERR_OK)
         return rc;
-    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
+    j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
     fetch_resp_free(&resp);
     if (!j)
         return err_set(ctx->err, ERR_REMOTE, "bamboohr: %s sent invalid JSON (line %d: %s)", what,

@@ -28,6 +28,7 @@
 #include "connectors/normalize.h"
 #include "core/buf.h"
 #include "core/isotime.h"
+#include "core/jsonarena.h"
 #include "core/jsonx.h"
 
 #include <sodium.h>
@@ -102,7 +103,7 @@ static int get_json(struct conn_ctx *ctx, const char *url, const char *resource,
                            resource);
         return err_set(ctx->err, ERR_REMOTE, "factorial: GET %s answered %ld", resource, status);
     }
-    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
+    j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
     fetch_resp_free(&resp);
     if (!j)
         return err_set(ctx->err, ERR_REMOTE, "factorial: GET %s sent invalid JSON: %s", resource,

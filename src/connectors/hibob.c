@@ -28,6 +28,7 @@
 #include "connectors/normalize.h"
 #include "core/buf.h"
 #include "core/isotime.h"
+#include "core/jsonarena.h"
 #include "core/jsonx.h"
 
 #include <sodium.h>
@@ -124,7 +125,7 @@ out:
  * there is none), made printable: it ends up in run errors. */
 static void error_text(const struct fetch_resp *r, char *out, size_t outlen)
 {
-    json_t *j = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+    json_t *j = jsonarena_loadb(buf_str(&r->body), r->body.len, 0, NULL);
     const char *msg = jsonx_str(j, "error");
 
     if (!msg)
@@ -202,7 +203,7 @@ static int call_json(struct conn_ctx *ctx, const char *method, const char *path,
         return err_set(ctx->err, ERR_REMOTE, "hibob: %s answered %ld%s%s", what, status,
                        why[0] ? ": " : "", why);
     }
-    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
+    j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
     fetch_resp_free(&resp);
     if (!j)
         return err_set(ctx->err, ERR_REMOTE, "hibob: %s sent invalid JSON (line %d: %s)", what,
@@ -1042,7 +1043,7 @@ static int fetch_balances(struct run *st, const char *employee)
                          why[0] ? ": " : "", why);
             break;
         }
-        j = json_loadb(buf_str(&resp.body), resp.body.len, 0, NULL);
+        j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, NULL);
         fetch_resp_free(&resp);
         if (!json_is_object(j)) {
             json_decref(j);

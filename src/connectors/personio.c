@@ -18,10 +18,12 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/isotime.h"
+#include "core/jsonarena.h"
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "core/secret.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +80,7 @@ static int authenticate(struct conn_ctx *ctx)
         return err_set(ctx->err, ERR_UNAUTHORIZED, "personio: the credentials were refused (%ld)",
                        status);
     }
-    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, NULL);
+    j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, NULL);
     token = json_string_value(json_object_get(json_object_get(j, "data"), "token"));
     if (resp.status != 200 || !token || strlen(token) >= sizeof(ctx->token)) {
         long status = resp.status;
@@ -127,6 +129,18 @@ static int call(struct conn_ctx *ctx, const char *method, const char *url, const
     return ERR_OK;
 }
 
+/* Sends GET url ahead with the session token (fetch_prefetch): a hint, so
+ * a refusal changes nothing. */
+static void send_ahead(struct conn_ctx *ctx, const char *url)
+{
+    char auth[1100];
+    struct fetch_req req = {"GET", url, {auth, "Accept: application/json", NULL}, NULL, 0};
+
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", ctx->token);
+    (void)fetch_prefetch(ctx->http, &req);
+    sodium_memzero(auth, sizeof(auth));
+}
+
 /* GETs url and parses a {"success":true,"data":…} body into *out. */
 static int get_json(struct conn_ctx *ctx, const char *url, const char *what, json_t **out)
 {
@@ -142,7 +156,7 @@ static int get_json(struct conn_ctx *ctx, const char *url, const char *what, jso
         fetch_resp_free(&resp);
         return err_set(ctx->err, ERR_REMOTE, "personio: %s answered %ld", what, status);
     }
-    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
+    j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
     fetch_resp_free(&resp);
     if (!j)
         return err_set(ctx->err, ERR_REMOTE, "personio: %s sent invalid JSON: %s", what, je.text);
@@ -534,6 +548,19 @@ static int map_balance(const struct conn_sink *sink, const char *employee, json_
     return rc;
 }
 
+/* The URL of an employee's balances into url (bounded by its cap). */
+static int balance_url(struct conn_ctx *ctx, const char *employee, struct buf *url)
+{
+    /* The id comes from the remote: escaped, it stays one path segment. */
+    int rc = buf_printf(url, "%s/v1/company/employees/", ctx->base_url);
+
+    if (rc == ERR_OK)
+        rc = conn_escape(url, employee);
+    if (rc == ERR_OK)
+        rc = buf_append_str(url, "/absences/balance");
+    return rc;
+}
+
 /* GET /v1/company/employees/{id}/absences/balance: one balance per type. */
 static int fetch_balances(struct conn_ctx *ctx, const struct conn_sink *sink, const char *employee,
                           json_t *units)
@@ -543,13 +570,8 @@ static int fetch_balances(struct conn_ctx *ctx, const struct conn_sink *sink, co
     size_t i;
     int rc;
 
-    /* The id comes from the remote: escaped, it stays one path segment. */
     buf_init(&url, 2048);
-    rc = buf_printf(&url, "%s/v1/company/employees/", ctx->base_url);
-    if (rc == ERR_OK)
-        rc = conn_escape(&url, employee);
-    if (rc == ERR_OK)
-        rc = buf_append_str(&url, "/absences/balance");
+    rc = balance_url(ctx, employee, &url);
     if (rc == ERR_OK)
         rc = get_json(ctx, buf_str(&url), "GET /v1/company/employees/{id}/absences/balance", &j);
     buf_free(&url);
@@ -560,6 +582,24 @@ static int fetch_balances(struct conn_ctx *ctx, const struct conn_sink *sink, co
     }
     json_decref(j);
     return rc;
+}
+
+/* Sends the balance requests of a page's employees ahead. */
+static void send_balances_ahead(struct conn_ctx *ctx, json_t *page)
+{
+    char id[CONN_REMOTE_ID_MAX];
+    struct buf url;
+    json_t *item;
+    size_t i;
+
+    buf_init(&url, 2048);
+    json_array_foreach (page, i, item) {
+        buf_reset(&url);
+        if (id_string(json_object_get(json_object_get(item, "attributes"), "id"), id) == 0 &&
+            balance_url(ctx, id, &url) == ERR_OK)
+            send_ahead(ctx, buf_str(&url));
+    }
+    buf_free(&url);
 }
 
 /* The balances of the employees of one page. */
@@ -630,6 +670,19 @@ static int map_absence(struct conn_ctx *ctx, const struct conn_sink *sink, json_
     return rc;
 }
 
+/* The URL of a page of time-off periods (DELTA: those updated since). */
+static void absences_url(struct conn_ctx *ctx, long page, char *url, size_t len)
+{
+    if (ctx->since_ms) {
+        char ts[ISOTIME_LEN];
+        isotime_format(ctx->since_ms, ts);
+        snprintf(url, len, "%s/v1/company/time-offs?limit=200&offset=%ld&updated_from=%.10s",
+                 ctx->base_url, page, ts);
+    } else {
+        snprintf(url, len, "%s/v1/company/time-offs?limit=200&offset=%ld", ctx->base_url, page);
+    }
+}
+
 /* GET /v1/company/time-offs pages by page number (from 1), 200 at a time. */
 static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
 {
@@ -637,24 +690,21 @@ static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
     int rc = ERR_OK;
 
     for (long page = 1; rc == ERR_OK && page <= MAX_PAGES; page++) {
-        json_t *j = NULL, *item, *meta;
+        json_t *j = NULL, *item;
         size_t i, n;
         long total_pages;
 
-        if (ctx->since_ms) {
-            char ts[ISOTIME_LEN];
-            isotime_format(ctx->since_ms, ts);
-            snprintf(url, sizeof(url),
-                     "%s/v1/company/time-offs?limit=200&offset=%ld&updated_from=%.10s",
-                     ctx->base_url, page, ts);
-        } else {
-            snprintf(url, sizeof(url), "%s/v1/company/time-offs?limit=200&offset=%ld",
-                     ctx->base_url, page);
-        }
+        absences_url(ctx, page, url, sizeof(url));
         rc = get_json(ctx, url, "GET /v1/company/time-offs", &j);
         if (rc != ERR_OK)
             break;
         n = json_array_size(json_object_get(j, "data"));
+        total_pages = (long)json_integer_value(
+            json_object_get(json_object_get(j, "metadata"), "total_pages"));
+        if (n > 0 && page < total_pages) {
+            absences_url(ctx, page + 1, url, sizeof(url));
+            send_ahead(ctx, url);
+        }
         json_array_foreach (json_object_get(j, "data"), i, item) {
             rc = map_absence(ctx, sink, json_object_get(item, "attributes"));
             if (rc != ERR_OK)
@@ -662,13 +712,25 @@ static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
         }
         if (rc == ERR_OK)
             rc = sink->page_done(sink->ud);
-        meta = json_object_get(j, "metadata");
-        total_pages = (long)json_integer_value(json_object_get(meta, "total_pages"));
         json_decref(j);
         if (n == 0 || page >= total_pages)
             break;
     }
     return rc;
+}
+
+/* The URL of a page of employees (DELTA: every one updated since, at once:
+ * updated_since makes Personio ignore limit and offset). */
+static void employees_url(struct conn_ctx *ctx, long offset, char *url, size_t len)
+{
+    if (ctx->since_ms) {
+        char ts[ISOTIME_LEN];
+        isotime_format(ctx->since_ms, ts);
+        snprintf(url, len, "%s/v1/company/employees?updated_since=%.19s", ctx->base_url, ts);
+    } else {
+        snprintf(url, len, "%s/v1/company/employees?limit=%d&offset=%ld", ctx->base_url, PAGE_SIZE,
+                 offset);
+    }
 }
 
 static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
@@ -685,21 +747,26 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
         json_t *j = NULL, *item, *meta;
         size_t i, n;
         long current, total_pages;
+        int last;
 
-        if (ctx->since_ms) {
-            char ts[ISOTIME_LEN];
-            isotime_format(ctx->since_ms, ts);
-            /* updated_since returns every match at once; limit/offset are ignored. */
-            snprintf(url, sizeof(url), "%s/v1/company/employees?updated_since=%.19s", ctx->base_url,
-                     ts);
-        } else {
-            snprintf(url, sizeof(url), "%s/v1/company/employees?limit=%d&offset=%ld", ctx->base_url,
-                     PAGE_SIZE, offset);
-        }
+        employees_url(ctx, offset, url, sizeof(url));
         rc = get_json(ctx, url, "GET /v1/company/employees", &j);
         if (rc != ERR_OK)
             break;
         n = json_array_size(json_object_get(j, "data"));
+        meta = json_object_get(j, "metadata");
+        current = (long)json_integer_value(json_object_get(meta, "current_page"));
+        total_pages = (long)json_integer_value(json_object_get(meta, "total_pages"));
+        last = ctx->since_ms || n == 0 || current >= total_pages - 1;
+        /* What comes next is asked for while this page is worked through. */
+        send_balances_ahead(ctx, json_object_get(j, "data"));
+        if (!last) {
+            employees_url(ctx, offset + (long)n, url, sizeof(url));
+            send_ahead(ctx, url);
+        } else {
+            absences_url(ctx, 1, url, sizeof(url));
+            send_ahead(ctx, url);
+        }
         json_array_foreach (json_object_get(j, "data"), i, item) {
             rc = map_employee(ctx, sink, item);
             if (rc != ERR_OK)
@@ -709,11 +776,8 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
             rc = sink->page_done(sink->ud);
         if (rc == ERR_OK)
             rc = fetch_page_balances(ctx, sink, json_object_get(j, "data"), units);
-        meta = json_object_get(j, "metadata");
-        current = (long)json_integer_value(json_object_get(meta, "current_page"));
-        total_pages = (long)json_integer_value(json_object_get(meta, "total_pages"));
         json_decref(j);
-        if (rc != ERR_OK || ctx->since_ms || n == 0 || current >= total_pages - 1)
+        if (rc != ERR_OK || last)
             break;
         offset += (long)n;
     }

@@ -42,6 +42,7 @@ struct config {
     long sync_full_interval;
     long sync_delta_interval;
     long sync_lease;
+    long sync_connections;
 };
 
 /* Command groups a setting belongs to, for --help. */

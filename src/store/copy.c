@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Every table, parents before children. Staging (staged_*) belongs to runs
- * in flight and the migration log (schema_migrations) to each database, so
- * neither is copied. */
+/* Every table, parents before children. The migration log
+ * (schema_migrations) belongs to each database, so it is not copied. */
 static const char *const copied_tables[] = {
     "environments",
     "api_keys",

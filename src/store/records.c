@@ -2,6 +2,12 @@
  * records — what a sync writes: the state of existing records (to find what
  * changed), the staging area for new and changed records, and the one
  * transaction that applies a run so readers see all of it or none of it.
+ *
+ * The staging area is three temporary tables on a connection the run holds
+ * from start to end (store_stage_open): writing them touches neither the
+ * database's journal nor its file, takes no write lock, and they vanish
+ * with the connection if the process dies, so nothing half-staged outlives
+ * a run.
  */
 #include "store/store.h"
 
@@ -110,10 +116,68 @@ static void params_add(struct params *ps, struct store_param p)
     ps->v[ps->n++] = p;
 }
 
-int store_stage(struct store *s, const char *run_id, int batch, const struct store_staged *recs,
-                int n)
+struct store_stage {
+    struct store *s;
+    struct store_conn *c; /* held for the run: its temporary tables are the staging area */
+};
+
+static const char *const stage_ddl[] = {
+    "CREATE TEMP TABLE IF NOT EXISTS run_records (id TEXT NOT NULL PRIMARY KEY, "
+    "model TEXT NOT NULL, remote_id TEXT NOT NULL, body TEXT NOT NULL, summary TEXT NOT NULL, "
+    "hash TEXT NOT NULL, is_new INTEGER NOT NULL, batch INTEGER NOT NULL)",
+    "CREATE TEMP TABLE IF NOT EXISTS run_attrs (record_id TEXT NOT NULL, name TEXT NOT NULL, "
+    "value TEXT NOT NULL, batch INTEGER NOT NULL)",
+    "CREATE TEMP TABLE IF NOT EXISTS run_values (record_id TEXT NOT NULL, "
+    "field_id TEXT NOT NULL, value TEXT NOT NULL, batch INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS run_records_by_batch ON run_records (batch)",
+    /* A connection used by an earlier run that could not clean up. */
+    "DELETE FROM run_records",
+    "DELETE FROM run_attrs",
+    "DELETE FROM run_values",
+};
+
+static const char *const stage_drop[] = {
+    "DROP TABLE IF EXISTS run_records",
+    "DROP TABLE IF EXISTS run_attrs",
+    "DROP TABLE IF EXISTS run_values",
+};
+
+int store_stage_open(struct store *s, struct store_stage **out)
 {
-    struct store_conn *c = NULL;
+    struct store_stage *st = xcalloc(1, sizeof(*st));
+    int rc;
+
+    st->s = s;
+    rc = store_conn_get(s, &st->c);
+    for (size_t i = 0; rc == ERR_OK && i < sizeof(stage_ddl) / sizeof(stage_ddl[0]); i++)
+        rc = s->drv->exec(st->c, stage_ddl[i]);
+    if (rc != ERR_OK) {
+        if (st->c)
+            store_conn_put(s, st->c, 1);
+        free(st);
+        return rc;
+    }
+    *out = st;
+    return ERR_OK;
+}
+
+void store_stage_close(struct store_stage *st)
+{
+    int rc = ERR_OK;
+
+    if (!st)
+        return;
+    for (size_t i = 0; rc == ERR_OK && i < sizeof(stage_drop) / sizeof(stage_drop[0]); i++)
+        rc = st->s->drv->exec(st->c, stage_drop[i]);
+    /* A connection that kept its tables is not handed to anyone else. */
+    store_conn_put(st->s, st->c, rc != ERR_OK);
+    free(st);
+}
+
+int store_stage_write(struct store_stage *stage, int batch, const struct store_staged *recs, int n)
+{
+    struct store *s = stage->s;
+    struct store_conn *c = stage->c;
     struct params rec = {0}, attrs = {0}, values = {0};
     int rc;
 
@@ -122,7 +186,6 @@ int store_stage(struct store *s, const char *run_id, int batch, const struct sto
     for (int i = 0; i < n; i++) {
         const struct store_staged *st = &recs[i];
 
-        params_add(&rec, sp_text(run_id));
         params_add(&rec, sp_text(st->id));
         params_add(&rec, sp_text(st->model));
         params_add(&rec, sp_text(st->remote_id));
@@ -132,47 +195,39 @@ int store_stage(struct store *s, const char *run_id, int batch, const struct sto
         params_add(&rec, sp_int(st->is_new));
         params_add(&rec, sp_int(batch));
         for (int j = 0; j < st->nattrs; j++) {
-            params_add(&attrs, sp_text(run_id));
             params_add(&attrs, sp_text(st->id));
             params_add(&attrs, sp_text(st->attrs[j].name));
             params_add(&attrs, sp_text(st->attrs[j].value));
             params_add(&attrs, sp_int(batch));
         }
         for (int j = 0; j < st->nvalues; j++) {
-            params_add(&values, sp_text(run_id));
             params_add(&values, sp_text(st->id));
             params_add(&values, sp_text(st->values[j].field_id));
             params_add(&values, sp_text(st->values[j].value));
             params_add(&values, sp_int(batch));
         }
     }
-    rc = store_conn_get(s, &c);
-    if (rc != ERR_OK)
-        goto out;
-    rc = store_tx_begin(s, c);
+    /* Temporary tables only: a plain BEGIN, which takes no lock on the
+     * database other writers wait for. */
+    rc = s->drv->exec(c, "BEGIN");
     /* The engine stages each record at most once per run. */
     if (rc == ERR_OK)
         rc = insert_rows(s, c,
-                         "INSERT INTO staged_records (run_id, id, model, remote_id, body, summary, "
-                         "hash, is_new, batch) VALUES ",
-                         9, rec.v, n);
+                         "INSERT INTO run_records (id, model, remote_id, body, summary, hash, "
+                         "is_new, batch) VALUES ",
+                         8, rec.v, n);
     if (rc == ERR_OK)
-        rc = insert_rows(s, c,
-                         "INSERT INTO staged_attrs (run_id, record_id, name, value, batch) VALUES ",
-                         5, attrs.v, attrs.n / 5);
+        rc = insert_rows(s, c, "INSERT INTO run_attrs (record_id, name, value, batch) VALUES ", 4,
+                         attrs.v, attrs.n / 4);
     if (rc == ERR_OK)
-        rc = insert_rows(s, c,
-                         "INSERT INTO staged_values (run_id, record_id, field_id, value, batch) "
-                         "VALUES ",
-                         5, values.v, values.n / 5);
+        rc = insert_rows(s, c, "INSERT INTO run_values (record_id, field_id, value, batch) VALUES ",
+                         4, values.v, values.n / 4);
     if (rc == ERR_OK && FAILPOINT("store.stage"))
         rc = ERR_STORE;
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
     if (rc != ERR_OK)
         store_tx_rollback(s, c);
-    store_conn_put(s, c, 0);
-out:
     free(rec.v);
     free(attrs.v);
     free(values.v);
@@ -191,35 +246,6 @@ static int count(const struct store *s, struct store_conn *c, const char *sql,
     *out = rc > 0 ? s->drv->get_int(r, 0) : 0;
     s->drv->finish(r);
     return rc < 0 ? -rc : ERR_OK;
-}
-
-int store_staged_batches(const struct store *s, struct store_conn *c, const char *run_id,
-                         int64_t *lo, int64_t *hi)
-{
-    struct store_param p[1] = {sp_text(run_id)};
-    int rc = count(s, c, "SELECT coalesce(min(batch), 1) FROM staged_records WHERE run_id = ?", p,
-                   1, lo);
-
-    if (rc == ERR_OK)
-        rc = count(s, c, "SELECT coalesce(max(batch), 0) FROM staged_records WHERE run_id = ?", p,
-                   1, hi);
-    return rc;
-}
-
-int store_drop_staged_batch(const struct store *s, struct store_conn *c, const char *run_id,
-                            int64_t batch)
-{
-    static const char *const sql[] = {
-        "DELETE FROM staged_records WHERE run_id = ? AND batch = ?",
-        "DELETE FROM staged_attrs WHERE run_id = ? AND batch = ?",
-        "DELETE FROM staged_values WHERE run_id = ? AND batch = ?",
-    };
-    struct store_param p[2] = {sp_text(run_id), sp_int(batch)};
-    int rc = ERR_OK;
-
-    for (size_t i = 0; rc == ERR_OK && i < sizeof(sql) / sizeof(sql[0]); i++)
-        rc = store_exec_params(c, s, sql[i], p, 2, NULL);
-    return rc;
 }
 
 static int upsert_fields(struct store *s, struct store_conn *c, const struct store_apply *a)
@@ -319,12 +345,11 @@ static int drop_docs_of_old_parents(struct store *s, struct store_conn *c,
     /* Nested IN lists: planners then walk the batch, not every attribute. */
     buf_append_str(&sql, "DELETE FROM record_docs WHERE integration_id = ? AND id IN (SELECT "
                          "a.value FROM record_attrs a WHERE a.integration_id = ? AND a.name = ? "
-                         "AND a.record_id IN (SELECT st.id FROM staged_records st "
-                         "WHERE st.run_id = ? AND st.batch = ? AND st.is_new = 0 AND st.model");
+                         "AND a.record_id IN (SELECT st.id FROM run_records st "
+                         "WHERE st.batch = ? AND st.is_new = 0 AND st.model");
     p[n++] = sp_text(a->run->integration_id);
     p[n++] = sp_text(a->run->integration_id);
     p[n++] = sp_text(a->doc_child_attr);
-    p[n++] = sp_text(a->run->id);
     p[n++] = sp_int(batch);
     bind_in(&sql, p, &n, a->doc_children);
     buf_append_str(&sql, "))");
@@ -380,74 +405,102 @@ static int drop_touched_docs(struct store *s, struct store_conn *c, const struct
     return rc;
 }
 
-/* Moves one staged batch into place and drops it from the staging area. */
-static int apply_batch(struct store *s, struct store_conn *c, const struct store_apply *a,
-                       int64_t batch)
+/* Clears what the records of one staged batch replace: the docs of their
+ * old parents, and their old attributes and field values. */
+static int replace_batch(struct store *s, struct store_conn *c, const struct store_apply *a,
+                         int64_t batch)
 {
-    const char *integ = a->run->integration_id, *run = a->run->id;
-    struct store_param p[4] = {sp_text(integ), sp_int(a->now), sp_text(run), sp_int(batch)};
-    int64_t existing = 0;
-    int rc;
+    struct store_param p[2] = {sp_text(a->run->integration_id), sp_int(batch)};
+    int rc = drop_docs_of_old_parents(s, c, a, batch);
 
-    rc = count(s, c,
-               "SELECT count(*) FROM staged_records WHERE run_id = ? AND batch = ? AND is_new = 0",
-               p + 2, 2, &existing);
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
-                               "INSERT INTO records (integration_id, id, model, remote_id, body, "
-                               "summary, hash, changed_at, remote_deleted_at) "
-                               "SELECT ?, id, model, remote_id, body, summary, hash, ?, NULL "
-                               "FROM staged_records WHERE run_id = ? AND batch = ? "
-                               "ON CONFLICT (integration_id, id) DO UPDATE SET "
-                               "remote_id = excluded.remote_id, body = excluded.body, "
-                               "summary = excluded.summary, hash = excluded.hash, "
-                               "changed_at = excluded.changed_at, remote_deleted_at = NULL",
-                               p, 4, NULL);
-    p[1] = sp_text(run);
-    p[2] = sp_int(batch);
-    /* New records have nothing to replace (a first sync skips these). */
-    if (rc == ERR_OK && existing)
-        rc = drop_docs_of_old_parents(s, c, a, batch);
-    if (rc == ERR_OK && existing)
-        rc = store_exec_params(c, s,
                                "DELETE FROM record_attrs WHERE integration_id = ? AND record_id "
-                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ? "
-                               "AND is_new = 0)",
-                               p, 3, NULL);
+                               "IN (SELECT id FROM run_records WHERE batch = ? AND is_new = 0)",
+                               p, 2, NULL);
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "DELETE FROM field_values WHERE integration_id = ? AND record_id "
+                               "IN (SELECT id FROM run_records WHERE batch = ? AND is_new = 0)",
+                               p, 2, NULL);
+    return rc;
+}
+
+/* The staged batches holding records that existed before, in order, into
+ * *out (n of them; the caller frees it). */
+static int batches_replacing(struct store *s, struct store_conn *c, int64_t **out, int *n)
+{
+    struct store_rows *r = NULL;
+    int64_t *v = NULL;
+    int cap = 0, len = 0, rc;
+
+    rc = s->drv->query(c, "SELECT DISTINCT batch FROM run_records WHERE is_new = 0 ORDER BY batch",
+                       NULL, 0, &r);
+    if (rc != ERR_OK)
+        return rc;
+    while ((rc = s->drv->step(r)) > 0) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 64;
+            v = xrealloc(v, sizeof(*v) * (size_t)cap);
+        }
+        v[len++] = s->drv->get_int(r, 0);
+    }
+    s->drv->finish(r);
+    if (rc < 0) {
+        free(v);
+        return -rc;
+    }
+    *out = v;
+    *n = len;
+    return ERR_OK;
+}
+
+/*
+ * Moves every staged row of the run into place, each table in one statement
+ * sorted by its key: the indexes are then written front to back, a page at a
+ * time, instead of a random page per row (the ids are hashes).
+ */
+static int move_staged(struct store *s, struct store_conn *c, const struct store_apply *a)
+{
+    struct store_param p[2] = {sp_text(a->run->integration_id), sp_int(a->now)};
+    int rc;
+
+    rc = store_exec_params(c, s,
+                           "INSERT INTO records (integration_id, id, model, remote_id, body, "
+                           "summary, hash, changed_at, remote_deleted_at) "
+                           "SELECT ?, id, model, remote_id, body, summary, hash, ?, NULL "
+                           "FROM run_records WHERE true ORDER BY id "
+                           "ON CONFLICT (integration_id, id) DO UPDATE SET "
+                           "remote_id = excluded.remote_id, body = excluded.body, "
+                           "summary = excluded.summary, hash = excluded.hash, "
+                           "changed_at = excluded.changed_at, remote_deleted_at = NULL",
+                           p, 2, NULL);
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
                                "INSERT INTO record_attrs (integration_id, record_id, name, value) "
-                               "SELECT ?, record_id, name, value FROM staged_attrs "
-                               "WHERE run_id = ? AND batch = ?",
-                               p, 3, NULL);
-    if (rc == ERR_OK && existing)
-        rc = store_exec_params(c, s,
-                               "DELETE FROM field_values WHERE integration_id = ? AND record_id "
-                               "IN (SELECT id FROM staged_records WHERE run_id = ? AND batch = ? "
-                               "AND is_new = 0)",
-                               p, 3, NULL);
+                               "SELECT ?, record_id, name, value FROM run_attrs "
+                               "ORDER BY record_id, name",
+                               p, 1, NULL);
     /* A field deselected (or unmapped) while the run fetched keeps no values. */
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
                                "INSERT INTO field_values (integration_id, record_id, field_id, "
                                "value) SELECT ?, v.record_id, v.field_id, v.value "
-                               "FROM staged_values v JOIN integration_fields f "
+                               "FROM run_values v JOIN integration_fields f "
                                "ON f.id = v.field_id AND (f.passthrough = 1 OR EXISTS (SELECT 1 "
                                "FROM custom_field_mappings m WHERE m.field_id = f.id)) "
-                               "WHERE v.run_id = ? AND v.batch = ?",
-                               p, 3, NULL);
+                               "ORDER BY v.record_id, v.field_id",
+                               p, 1, NULL);
     /* The hash of a record that lost such a value covers it: forget the
      * hash, so that a sync collecting the field again rewrites the record. */
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
                                "UPDATE records SET hash = '' WHERE integration_id = ? AND id IN "
-                               "(SELECT v.record_id FROM staged_values v WHERE v.run_id = ? AND "
-                               "v.batch = ? AND NOT EXISTS (SELECT 1 FROM integration_fields f "
+                               "(SELECT v.record_id FROM run_values v WHERE "
+                               "NOT EXISTS (SELECT 1 FROM integration_fields f "
                                "WHERE f.id = v.field_id AND (f.passthrough = 1 OR EXISTS "
                                "(SELECT 1 FROM custom_field_mappings m WHERE m.field_id = f.id))))",
-                               p, 3, NULL);
-    if (rc == ERR_OK)
-        rc = store_drop_staged_batch(s, c, run, batch);
+                               p, 1, NULL);
     return rc;
 }
 
@@ -485,20 +538,18 @@ static int purge_scoped_out(struct store *s, struct store_conn *c, const struct 
     return rc;
 }
 
-int store_sync_apply(struct store *s, struct store_apply *a)
+int store_sync_apply(struct store_stage *stage, struct store_apply *a)
 {
-    struct store_conn *c = NULL;
+    struct store *s = stage->s;
+    struct store_conn *c = stage->c;
     struct store_param p[8];
     const char *integ = a->run->integration_id, *run = a->run->id;
-    int64_t lo = 1, hi = 0;
-    int rc;
+    int64_t *batches = NULL;
+    int nbatches = 0, rc;
 
-    rc = store_conn_get(s, &c);
-    if (rc != ERR_OK)
-        return rc;
     rc = store_tx_begin(s, c);
     if (rc != ERR_OK)
-        goto out;
+        return rc;
     /* Only the holder of the lease may apply; the run stays locked until
      * the end, so no other worker can take it over meanwhile. */
     rc = store_sync_lock_held(s, c, run, a->worker);
@@ -512,18 +563,18 @@ int store_sync_apply(struct store *s, struct store_apply *a)
                                p, 1, NULL);
     if (rc == ERR_OK)
         rc = upsert_fields(s, c, a);
-    p[0] = sp_text(run);
     if (rc == ERR_OK)
-        rc = count(s, c, "SELECT count(*) FROM staged_records WHERE run_id = ? AND is_new = 1", p,
-                   1, &a->created);
+        rc = count(s, c, "SELECT count(*) FROM run_records WHERE is_new = 1", NULL, 0, &a->created);
     if (rc == ERR_OK)
-        rc = count(s, c, "SELECT count(*) FROM staged_records WHERE run_id = ? AND is_new = 0", p,
-                   1, &a->updated);
-
+        rc = count(s, c, "SELECT count(*) FROM run_records WHERE is_new = 0", NULL, 0, &a->updated);
+    /* Batch by batch: SQLite collects the row ids a DELETE removes first. */
     if (rc == ERR_OK)
-        rc = store_staged_batches(s, c, run, &lo, &hi);
-    for (int64_t b = lo; rc == ERR_OK && b <= hi; b++)
-        rc = apply_batch(s, c, a, b);
+        rc = batches_replacing(s, c, &batches, &nbatches);
+    for (int i = 0; rc == ERR_OK && i < nbatches; i++)
+        rc = replace_batch(s, c, a, batches[i]);
+    free(batches);
+    if (rc == ERR_OK)
+        rc = move_staged(s, c, a);
     if (rc == ERR_OK && a->full)
         rc = mark_deleted(s, c, a);
     if (rc == ERR_OK)
@@ -582,7 +633,5 @@ int store_sync_apply(struct store *s, struct store_apply *a)
     if (rc == ERR_OK && a->created + a->updated + a->deleted >= ANALYZE_AFTER &&
         s->drv->lagging_statistics)
         store_exec_params(c, s, "ANALYZE records, record_attrs, field_values", NULL, 0, NULL);
-out:
-    store_conn_put(s, c, 0);
     return rc;
 }

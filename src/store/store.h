@@ -348,11 +348,23 @@ typedef void store_state_fn(void *ud, const char *id, const char *hash, int dele
 int store_records_state(struct store *s, const char *integration_id, const char *const ids[], int n,
                         store_state_fn *fn, void *ud);
 
-/* Writes batch number batch (one remote page; numbered from 1 up) of the
- * staged records of run_id in one transaction. Each record may be staged
- * once per run (ERR_CONFLICT otherwise). */
-int store_stage(struct store *s, const char *run_id, int batch, const struct store_staged *recs,
-                int n);
+/* A run's staging area: temporary tables on a connection the run holds
+ * until store_stage_close, so staging writes neither the database's journal
+ * nor its file and takes no lock other writers wait for, and nothing staged
+ * outlives the run (nor the process, should it die). */
+struct store_stage;
+
+/* Takes a connection from the pool and makes its staging tables (empty).
+ * Returns ERR_OK and *out, or the store's error. */
+int store_stage_open(struct store *s, struct store_stage **out);
+
+/* Drops what was staged and gives the connection back. Accepts NULL. */
+void store_stage_close(struct store_stage *st);
+
+/* Writes batch number batch (one remote page; numbered from 1 up) of new or
+ * changed records in one transaction of the staging area. Each record may
+ * be staged once per run (ERR_CONFLICT otherwise). */
+int store_stage_write(struct store_stage *st, int batch, const struct store_staged *recs, int n);
 
 /* A field a sync discovered. */
 struct store_field_def {
@@ -385,13 +397,14 @@ struct store_apply {
     int64_t created, updated, deleted;
 };
 
-/* Applies a run in one transaction: upserts the discovered fields, moves
- * staged records, their attributes and values into place batch by batch
- * (so its memory is that of one batch), marks unseen records (FULL) and
- * tombstoned ones deleted, drops the staging rows, marks the run SUCCEEDED
- * and the integration set up. ERR_NOT_FOUND when the worker lost the run's
- * lease (nothing is applied). */
-int store_sync_apply(struct store *s, struct store_apply *a);
+/* Applies what st staged in one transaction on its connection: upserts the
+ * discovered fields, clears what changed records replace (batch by batch,
+ * so its memory is that of one batch), moves staged records, attributes
+ * and values into place sorted by key, marks unseen records (FULL) and
+ * tombstoned ones deleted, marks the run SUCCEEDED and the integration set
+ * up. ERR_NOT_FOUND when the worker lost the run's lease (nothing is
+ * applied). The staging stays until store_stage_close. */
+int store_sync_apply(struct store_stage *st, struct store_apply *a);
 
 /* ---- records: reading what is served (reads.c) --------------------------- */
 

@@ -123,15 +123,6 @@ int store_tx_begin(const struct store *s, struct store_conn *c);
 int store_tx_commit(const struct store *s, struct store_conn *c);
 void store_tx_rollback(const struct store *s, struct store_conn *c);
 
-/* The range of batch numbers a run staged (records.c); lo > hi when none. */
-int store_staged_batches(const struct store *s, struct store_conn *c, const char *run_id,
-                         int64_t *lo, int64_t *hi);
-
-/* Drops one staged batch of a run: whole-run deletes would hold every
- * staged row id in memory at once. */
-int store_drop_staged_batch(const struct store *s, struct store_conn *c, const char *run_id,
-                            int64_t batch);
-
 /* Locks a run for the rest of the transaction if worker holds it (state
  * RUNNING): ERR_OK, or ERR_NOT_FOUND when the lease was lost (syncs.c). */
 int store_sync_lock_held(const struct store *s, struct store_conn *c, const char *run_id,

@@ -153,8 +153,6 @@ out:
     return rc;
 }
 
-static int drop_staging(struct store *s, struct store_conn *c, const char *run_id);
-
 /* A queued run waits while another run of its integration is running. */
 #define NOT_BEHIND                                                                                 \
     "NOT EXISTS (SELECT 1 FROM sync_runs x WHERE x.integration_id = r.integration_id AND "         \
@@ -182,8 +180,8 @@ static int drop_staging(struct store *s, struct store_conn *c, const char *run_i
                   "ORDER BY r.created_at, r.id LIMIT 1"
 
 /* A run whose worker stopped answering (its lease expired) is recorded as
- * FAILED, what it staged is dropped, and a new run of the same type takes
- * its place in *run (queued, about to be claimed). */
+ * FAILED and a new run of the same type takes its place in *run (queued,
+ * about to be claimed). What it staged went with its connection. */
 static int take_over(struct store *s, struct store_conn *c, struct store_sync_run *run, int64_t now)
 {
     struct store_param p[4] = {sp_int(now), sp_text(run->id)};
@@ -196,8 +194,6 @@ static int take_over(struct store *s, struct store_conn *c, struct store_sync_ru
         "error = 'the worker running it stopped answering; a new run took over' "
         "WHERE id = ?",
         p, 2, NULL);
-    if (rc == ERR_OK)
-        rc = drop_staging(s, c, run->id);
     ids_random(id);
     p[0] = sp_text(id);
     p[1] = sp_text(run->integration_id);
@@ -328,17 +324,6 @@ int store_sync_lock_held(const struct store *s, struct store_conn *c, const char
     return rc > 0 ? ERR_OK : rc == 0 ? ERR_NOT_FOUND : -rc;
 }
 
-/* Drops what a run staged, a batch at a time. */
-static int drop_staging(struct store *s, struct store_conn *c, const char *run_id)
-{
-    int64_t lo = 1, hi = 0;
-    int rc = store_staged_batches(s, c, run_id, &lo, &hi);
-
-    for (int64_t b = lo; rc == ERR_OK && b <= hi; b++)
-        rc = store_drop_staged_batch(s, c, run_id, b);
-    return rc;
-}
-
 int store_sync_fail(struct store *s, const struct store_sync_run *run, const char *worker,
                     const char *error)
 {
@@ -350,11 +335,9 @@ int store_sync_fail(struct store *s, const struct store_sync_run *run, const cha
     if (rc != ERR_OK)
         return rc;
     rc = store_tx_begin(s, c);
-    /* A worker that lost the run leaves its new holder's staging alone. */
+    /* A worker that lost the run leaves its new holder's record alone. */
     if (rc == ERR_OK)
         rc = store_sync_lock_held(s, c, run->id, worker);
-    if (rc == ERR_OK)
-        rc = drop_staging(s, c, run->id);
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
                                "UPDATE sync_runs SET state = 'FAILED', ended_at = ?, "
@@ -428,11 +411,9 @@ int store_sync_release(struct store *s, const struct store_sync_run *run, const 
     if (rc != ERR_OK)
         return rc;
     rc = store_tx_begin(s, c);
-    /* A worker that lost the run leaves its new holder's staging alone. */
+    /* A worker that lost the run leaves its new holder's record alone. */
     if (rc == ERR_OK)
         rc = store_sync_lock_held(s, c, run->id, worker);
-    if (rc == ERR_OK)
-        rc = drop_staging(s, c, run->id);
     if (rc == ERR_OK)
         rc = release_behind(s, c, run->id, worker, &handled);
     if (rc == ERR_OK && !handled)

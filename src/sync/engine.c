@@ -8,6 +8,7 @@
 #include "core/ids.h"
 #include "core/idset.h"
 #include "core/isotime.h"
+#include "core/jsonarena.h"
 #include "core/jsonx.h"
 #include "core/log.h"
 #include "model/models.h"
@@ -52,7 +53,8 @@ struct run_state {
     int nselected[MODEL_COUNT];
     struct pending *batch;
     int nbatch;
-    int nstaged_batches;             /* store_stage calls so far, which number the batches */
+    struct store_stage *stage;       /* where new and changed records wait for the apply */
+    int nstaged_batches;             /* store_stage_write calls so far, which number the batches */
     char (*tombstones)[IDS_LEN + 1]; /* records the remote reported deleted */
     int ntombstones;
     int64_t last_beat;
@@ -382,7 +384,7 @@ static int on_page_done(void *ud)
         n++;
     }
     if (rc == ERR_OK)
-        rc = store_stage(st->env->store, st->run->id, ++st->nstaged_batches, staged, n);
+        rc = store_stage_write(st->stage, ++st->nstaged_batches, staged, n);
     if (rc != ERR_OK && !st->e->msg[0])
         err_set(st->e, rc, "writing the staged records failed");
     for (int i = 0; i < st->nbatch; i++)
@@ -485,7 +487,7 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.doc_child_attr = MODELS_CHILD_ATTR;
     a.now = isotime_now_ms();
     a.fetched = st->run->fetched;
-    rc = store_sync_apply(st->env->store, &a);
+    rc = store_sync_apply(st->stage, &a);
     if (rc == ERR_NOT_FOUND)
         err_set(st->e, ERR_CONFLICT, "the run's lease was lost to another worker");
     else if (rc != ERR_OK)
@@ -547,6 +549,7 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     fo.throttle_status = 0;
     fo.sleep_fn = sleep_unless_stopping;
     fo.sleep_ud = (void *)env;
+    fo.connections = env->connections;
     rc = fetch_client_new(&fo, &http);
     if (rc != ERR_OK) {
         err_set(e, rc, "the HTTP client could not be created");
@@ -567,6 +570,11 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     idset_init(&st.seen);
     st.batch = xcalloc(MAX_BATCH, sizeof(*st.batch));
     st.last_beat = isotime_now_ms();
+    rc = store_stage_open(env->store, &st.stage);
+    if (rc != ERR_OK) {
+        err_set(e, rc, "the staging area could not be made");
+        goto out;
+    }
     for (int m = 0; m < MODEL_COUNT; m++) {
         if (conn->models & (1u << m)) {
             rc = store_fields_collected(env->store, it.id, models_get((enum model)m)->id,
@@ -614,6 +622,7 @@ out:
         if (env->applied)
             env->applied(env->applied_ud, run->integration_id);
     }
+    store_stage_close(st.stage);
     for (int i = 0; st.batch && i < st.nbatch; i++)
         pending_free(&st.batch[i]);
     free(st.batch);
@@ -630,5 +639,6 @@ out:
     sodium_memzero(ctx.token, sizeof(ctx.token));
     fetch_client_destroy(http);
     store_integration_free(&it);
+    jsonarena_thread_done();
     return rc;
 }

@@ -20,6 +20,7 @@ struct engine_env {
     const struct secret_master *master;
     const char *worker; /* who holds the run's lease */
     int64_t lease_ms;   /* how long a heartbeat extends it */
+    int connections;    /* requests in flight to the remote at most (0: 1) */
     /* Called after each page with the records fetched so far; may be NULL. */
     void (*progress)(void *ud, int64_t fetched);
     void *progress_ud;

@@ -7,6 +7,11 @@
  * Retry-After when the remote sends one. Every attempt is logged with method,
  * host and path, status and duration: never headers, query strings or bodies,
  * which may hold credentials or HR data.
+ *
+ * Requests a connector knows it will make next (the next page, one request
+ * per record of this page) can be sent ahead with fetch_prefetch: a thread of
+ * the client's own runs up to `connections - 1` of them at once while the
+ * caller works, and fetch_do of the same GET then takes the response.
  */
 #ifndef HB_SYNC_FETCH_H
 #define HB_SYNC_FETCH_H
@@ -16,7 +21,9 @@
 
 #include <stddef.h>
 
-#define FETCH_MAX_HEADERS 16
+#define FETCH_MAX_HEADERS     16
+#define FETCH_MAX_CONNECTIONS 16  /* connections to the remote at once */
+#define FETCH_MAX_AHEAD       128 /* requests sent ahead and not yet taken */
 
 struct fetch_opts {
     long timeout_ms;         /* whole request, default 30000 */
@@ -30,6 +37,7 @@ struct fetch_opts {
     void (*sleep_fn)(int ms, void *ud);
     void *sleep_ud;
     const char *integration; /* for log lines; may be NULL */
+    int connections;         /* at most this many at once (default 1: nothing sent ahead) */
 };
 
 struct fetch_req {
@@ -66,6 +74,16 @@ void fetch_client_destroy(struct fetch_client *c);
  * attempt), ERR_TOO_LARGE (response over max_body), ERR_INVALID (bad URL). */
 int fetch_do(struct fetch_client *c, const struct fetch_req *req, struct fetch_resp *out,
              struct err *e);
+
+/* Sends GET req ahead, to be taken by a later fetch_do of the same URL
+ * (other methods, clients of one connection and a NULL c send nothing ahead). A
+ * response other than 2xx is not kept: fetch_do then sends the request again
+ * itself, with its own headers and retries. After a throttled answer nothing
+ * more is sent ahead. The headers are copied. Returns ERR_OK (also when
+ * nothing was sent), ERR_TOO_LARGE with FETCH_MAX_AHEAD requests waiting to
+ * be taken (a hint the caller may drop), ERR_INVALID (bad URL) or
+ * ERR_INTERNAL. Requests never taken are dropped by fetch_client_destroy. */
+int fetch_prefetch(struct fetch_client *c, const struct fetch_req *req);
 
 /* Frees what fetch_do filled. Safe on a zeroed struct. */
 void fetch_resp_free(struct fetch_resp *r);

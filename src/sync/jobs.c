@@ -68,8 +68,8 @@ static void set_current(struct jobs *j, const struct store_sync_run *run)
 static void *worker_main(void *arg)
 {
     struct jobs *j = arg;
-    struct engine_env env = {j->o.store, j->o.master,  j->worker,    j->o.lease_ms,  NULL,
-                             NULL,       &j->stopping, j->o.applied, j->o.applied_ud};
+    struct engine_env env = {j->o.store, j->o.master, j->worker,    j->o.lease_ms, j->o.connections,
+                             NULL,       NULL,        &j->stopping, j->o.applied,  j->o.applied_ud};
     int64_t last_schedule = 0;
 
     log_info("sync", "msg=\"worker started\" worker=%s", j->worker);

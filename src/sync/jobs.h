@@ -21,6 +21,7 @@ struct jobs_opts {
     long delta_interval_s; /* 0: never */
     long lease_ms;         /* how long a claim lasts without a heartbeat */
     int poll_ms;           /* how often to look for work when idle (default 1000) */
+    int connections;       /* requests a run has in flight to the remote (engine_env) */
     /* Called after each applied run (see engine_env); may be NULL. */
     void (*applied)(void *ud, const char *integration_id);
     void *applied_ud;

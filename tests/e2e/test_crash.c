@@ -424,7 +424,6 @@ static void kill_nine_twenty_times(void **state)
                                            "integration_id = ? AND state = 'RUNNING'",
                                            params),
                          0);
-        assert_int_equal(harness_db_scalar(db, "SELECT count(*) FROM staged_records", NULL), 0);
         printf("  %d kills: %d left the old data, %d the new; %d syncs had finished first; "
                "%lld runs recorded as taken over; final sync %zu employees = hrsim\n",
                KILLS, olds, news, finished,

@@ -815,7 +815,6 @@ static const char *const tables[] = {"environments",
                                      "record_attrs",
                                      "integration_fields",
                                      "field_values",
-                                     "staged_records",
                                      "custom_field_definitions",
                                      "custom_field_mappings",
                                      NULL};

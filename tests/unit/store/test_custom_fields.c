@@ -29,13 +29,15 @@ static void sync_once(struct fx *f, const char *body)
     struct store_value values[] = {{"F1", "\"XL\""}, {"F2", "\"a@b\""}};
     struct store_staged st = {"A", "hris_employees", "A", body, body, body, 1, NULL, 0, values, 2};
     struct store_sync_run q, run;
+    struct store_stage *stage = NULL;
     struct store_apply a;
     int64_t now = isotime_now_ms();
     int already;
 
     assert_int_equal(store_sync_enqueue(f->s, f->integ, SYNC_FULL, 0, &q, &already), ERR_OK);
     assert_int_equal(store_sync_claim(f->s, "w", now, now + 60000, &run), ERR_OK);
-    assert_int_equal(store_stage(f->s, run.id, 1, &st, 1), ERR_OK);
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_write(stage, 1, &st, 1), ERR_OK);
     memset(&a, 0, sizeof(a));
     a.run = &run;
     a.worker = "w";
@@ -46,7 +48,8 @@ static void sync_once(struct fx *f, const char *body)
     a.nfields = 3;
     a.now = now;
     a.fetched = 1;
-    assert_int_equal(store_sync_apply(f->s, &a), ERR_OK);
+    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
+    store_stage_close(stage);
     store_sync_run_free(&run);
     store_sync_run_free(&q);
 }

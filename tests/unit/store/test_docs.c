@@ -18,13 +18,15 @@ static void apply(struct fx *f, const struct store_staged *recs, int n)
 {
     static const char *const models[] = {"hris_employees", "hris_employments", NULL};
     struct store_sync_run q, run;
+    struct store_stage *stage = NULL;
     struct store_apply a;
     int64_t now = isotime_now_ms();
     int already;
 
     assert_int_equal(store_sync_enqueue(f->s, f->integ, SYNC_DELTA, 0, &q, &already), ERR_OK);
     assert_int_equal(store_sync_claim(f->s, "w", now, now + 60000, &run), ERR_OK);
-    assert_int_equal(store_stage(f->s, run.id, 1, recs, n), ERR_OK);
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_write(stage, 1, recs, n), ERR_OK);
     memset(&a, 0, sizeof(a));
     a.run = &run;
     a.worker = "w";
@@ -33,7 +35,8 @@ static void apply(struct fx *f, const struct store_staged *recs, int n)
     a.doc_children = children;
     a.doc_child_attr = "employee_id";
     a.now = isotime_now_ms();
-    assert_int_equal(store_sync_apply(f->s, &a), ERR_OK);
+    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
+    store_stage_close(stage);
     store_sync_run_free(&q);
     store_sync_run_free(&run);
 }

@@ -42,6 +42,7 @@ static struct store_apply run_with(struct fx *f, const char *const *ids, const c
     struct store_sync_run run = claim_one(f);
     struct store_staged st[8];
     struct store_attr attrs[1] = {{"work_email", "x@acme.example"}};
+    struct store_stage *stage = NULL;
     struct store_apply a;
 
     memset(st, 0, sizeof(st));
@@ -61,8 +62,9 @@ static struct store_apply run_with(struct fx *f, const char *const *ids, const c
     }
     seen_n = n;
     /* One record per batch, so applying walks several batches. */
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
     for (int i = 0; i < n; i++)
-        assert_int_equal(store_stage(f->s, run.id, i + 1, &st[i], 1), ERR_OK);
+        assert_int_equal(store_stage_write(stage, i + 1, &st[i], 1), ERR_OK);
     memset(&a, 0, sizeof(a));
     a.run = &run;
     a.worker = "w";
@@ -73,7 +75,8 @@ static struct store_apply run_with(struct fx *f, const char *const *ids, const c
     a.nfields = nfields;
     a.now = isotime_now_ms();
     a.fetched = n;
-    assert_int_equal(store_sync_apply(f->s, &a), ERR_OK);
+    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
+    store_stage_close(stage);
     store_sync_run_free(&run);
     return a;
 }
@@ -287,10 +290,12 @@ static void a_lost_lease_applies_nothing(void **state)
     static const char *const models[] = {"hris_employees", NULL};
     struct store_sync_run run = claim_one(f), other;
     struct store_staged st = {"A", "hris_employees", "A", "{", "{", "h", 1, NULL, 0, NULL, 0};
+    struct store_stage *stage = NULL;
     struct store_apply a;
     int64_t later = isotime_now_ms() + 120000;
 
-    assert_int_equal(store_stage(f->s, run.id, 1, &st, 1), ERR_OK);
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_write(stage, 1, &st, 1), ERR_OK);
     assert_int_equal(store_sync_claim(f->s, "w2", later, later + 60000, &other), ERR_OK);
     memset(&a, 0, sizeof(a));
     a.run = &run;
@@ -298,51 +303,48 @@ static void a_lost_lease_applies_nothing(void **state)
     a.models = models;
     a.seen = seen;
     a.now = later;
-    assert_int_equal(store_sync_apply(f->s, &a), ERR_NOT_FOUND);
+    assert_int_equal(store_sync_apply(stage, &a), ERR_NOT_FOUND);
+    store_stage_close(stage);
     assert_int_equal(list(f, 1, NULL).n, 0);
     store_sync_run_free(&run);
     store_sync_run_free(&other);
 }
 
-/* Rows left in the staging tables, read with SQLite itself. */
-static int64_t staged_rows(struct fx *f)
-{
-    char path[128];
-    sqlite3 *db;
-    sqlite3_stmt *q;
-    int64_t n = -1;
-
-    snprintf(path, sizeof(path), "%s/t.db", f->dir);
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT (SELECT count(*) FROM staged_records) + "
-                                        "(SELECT count(*) FROM staged_attrs) + "
-                                        "(SELECT count(*) FROM staged_values)",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return n;
-}
-
-static void a_failed_run_drops_every_staged_batch(void **state)
+/* Staging lives on the connection of its stage: another one sees nothing
+ * of it, and a closed stage leaves nothing for the next run. */
+static void staging_is_private_and_goes_with_its_stage(void **state)
 {
     struct fx *f = *state;
+    static const char *const models[] = {"hris_employees", NULL};
     struct store_sync_run run = claim_one(f);
     struct store_attr attr = {"work_email", "x@acme.example"};
     struct store_value val = {"F1", "1"};
     struct store_staged st = {"A", "hris_employees", "A", "{", "{", "h", 1, &attr, 1, &val, 1};
+    struct store_stage *stage = NULL, *other = NULL;
+    struct store_apply a;
 
-    assert_int_equal(store_stage(f->s, run.id, 1, &st, 1), ERR_OK);
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_open(f->s, &other), ERR_OK);
+    assert_int_equal(store_stage_write(stage, 1, &st, 1), ERR_OK);
     st.id = "B";
-    assert_int_equal(store_stage(f->s, run.id, 2, &st, 1), ERR_OK);
+    assert_int_equal(store_stage_write(stage, 2, &st, 1), ERR_OK);
+    assert_int_equal(store_stage_write(stage, 5, &st, 1), ERR_CONFLICT); /* B again */
     st.id = "C";
-    assert_int_equal(store_stage(f->s, run.id, 5, &st, 1), ERR_OK);
-    assert_int_equal(staged_rows(f), 9);
-    assert_int_equal(store_sync_fail(f->s, &run, "w", "the remote went away"), ERR_OK);
-    assert_int_equal(staged_rows(f), 0);
+    assert_int_equal(store_stage_write(other, 1, &st, 1), ERR_OK);
+    store_stage_close(other); /* C goes with it */
+    store_stage_close(stage); /* A and B too */
+
+    /* The next stage (on a connection the closed ones gave back) starts empty. */
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    memset(&a, 0, sizeof(a));
+    a.run = &run;
+    a.worker = "w";
+    a.models = models;
+    a.seen = seen;
+    a.now = isotime_now_ms();
+    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
+    store_stage_close(stage);
+    assert_int_equal(a.created, 0);
     assert_int_equal(list(f, 1, NULL).n, 0);
     store_sync_run_free(&run);
 }
@@ -356,7 +358,7 @@ int main(void)
         T(fields_and_values),
         T(attribute_filters),
         T(a_lost_lease_applies_nothing),
-        T(a_failed_run_drops_every_staged_batch),
+        T(staging_is_private_and_goes_with_its_stage),
     };
     return cmocka_run_group_tests_name("store/records", tests, NULL, NULL);
 }

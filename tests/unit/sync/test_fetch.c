@@ -6,6 +6,7 @@
 #include "sync/fetch.h"
 
 #include <microhttpd.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +32,42 @@ static struct MHD_Daemon *daemon_;
 static int port;
 static int waits[16], nwaits;
 static char seen_auth[128];
+
+/* Requests to /ahead/<status>/<n> are answered by their path alone (status,
+ * and the path as the body), whatever order they come in; hits counts them. */
+#define AHEAD_N 200
+static int hits[AHEAD_N];
+static char ahead_auth[AHEAD_N][64];
+static pthread_mutex_t hits_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static enum MHD_Result answer_by_path(struct MHD_Connection *conn, const char *url)
+{
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    int status = 0, n = 0;
+
+    if (sscanf(url, "/ahead/%d/%d", &status, &n) != 2 || n < 0 || n >= AHEAD_N)
+        status = 400, n = 0;
+    pthread_mutex_lock(&hits_mu);
+    hits[n]++;
+    snprintf(ahead_auth[n], sizeof(ahead_auth[n]), "%s", auth ? auth : "");
+    pthread_mutex_unlock(&hits_mu);
+    r = MHD_create_response_from_buffer(strlen(url), (void *)url, MHD_RESPMEM_MUST_COPY);
+    ret = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static int hits_of(int n)
+{
+    int h;
+
+    pthread_mutex_lock(&hits_mu);
+    h = hits[n];
+    pthread_mutex_unlock(&hits_mu);
+    return h;
+}
 
 static ssize_t truncated_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
@@ -62,6 +99,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (strncmp(url, "/ahead/", 7) == 0)
+        return answer_by_path(conn, url);
     auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     snprintf(seen_auth, sizeof(seen_auth), "%s", auth ? auth : "");
     if (served < nscript)
@@ -267,6 +306,139 @@ static void refused_connections_fail_after_retries(void **state)
     fetch_client_destroy(c);
 }
 
+/* ---- requests sent ahead ------------------------------------------------------ */
+
+static void ahead_url(char *url, size_t len, int status, int n)
+{
+    snprintf(url, len, "http://127.0.0.1:%d/ahead/%d/%d", port, status, n);
+}
+
+static struct fetch_client *ahead_client(int connections)
+{
+    struct fetch_opts o = {.connections = connections, .max_attempts = 2, .backoff_ms = 1};
+    struct fetch_client *c = NULL;
+
+    o.sleep_fn = record_wait;
+    pthread_mutex_lock(&hits_mu);
+    memset(hits, 0, sizeof(hits));
+    pthread_mutex_unlock(&hits_mu);
+    assert_int_equal(fetch_client_new(&o, &c), ERR_OK);
+    return c;
+}
+
+static void requests_sent_ahead_are_taken_not_sent_again(void **state)
+{
+    struct fetch_client *c = ahead_client(4);
+    struct fetch_req req = {"GET", NULL, {"Accept: application/json", NULL}, NULL, 0};
+    char url[128], path[64];
+    struct err e;
+
+    (void)state;
+    req.url = url;
+    for (int i = 0; i < 50; i++) {
+        ahead_url(url, sizeof(url), 200, i);
+        assert_int_equal(fetch_prefetch(c, &req), ERR_OK);
+    }
+    for (int i = 0; i < 50; i++) {
+        struct fetch_resp r;
+        ahead_url(url, sizeof(url), 200, i);
+        err_init(&e);
+        assert_int_equal(fetch_do(c, &req, &r, &e), ERR_OK);
+        assert_int_equal(r.status, 200);
+        snprintf(path, sizeof(path), "/ahead/200/%d", i);
+        assert_string_equal(buf_str(&r.body), path);
+        fetch_resp_free(&r);
+        assert_int_equal(hits_of(i), 1);
+    }
+    fetch_client_destroy(c);
+}
+
+static void other_answers_are_sent_again_with_the_callers_headers(void **state)
+{
+    struct fetch_client *c = ahead_client(4);
+    struct fetch_req old = {"GET", NULL, {"Authorization: Bearer old", NULL}, NULL, 0};
+    struct fetch_req now = {"GET", NULL, {"Authorization: Bearer new", NULL}, NULL, 0};
+    char gone[128], broken[128];
+    struct fetch_resp r;
+    struct err e;
+
+    (void)state;
+    ahead_url(gone, sizeof(gone), 404, 1);
+    ahead_url(broken, sizeof(broken), 500, 2);
+    old.url = now.url = gone;
+    assert_int_equal(fetch_prefetch(c, &old), ERR_OK);
+    old.url = broken;
+    assert_int_equal(fetch_prefetch(c, &old), ERR_OK);
+
+    /* A 404 sent ahead (perhaps with a token that has since changed) is asked again. */
+    err_init(&e);
+    assert_int_equal(fetch_do(c, &now, &r, &e), ERR_OK);
+    assert_int_equal(r.status, 404);
+    fetch_resp_free(&r);
+    assert_int_equal(hits_of(1), 2);
+    assert_string_equal(ahead_auth[1], "Bearer new");
+    /* A 5xx sent ahead gets the usual retries on top. */
+    now.url = broken;
+    err_init(&e);
+    assert_int_equal(fetch_do(c, &now, &r, &e), ERR_REMOTE);
+    assert_int_equal(hits_of(2), 3);
+    fetch_client_destroy(c);
+}
+
+static void a_throttled_answer_stops_sending_ahead(void **state)
+{
+    struct fetch_client *c = ahead_client(4);
+    struct fetch_req req = {"GET", NULL, {NULL}, NULL, 0};
+    char url[128];
+    struct fetch_resp r;
+    struct err e;
+
+    (void)state;
+    req.url = url;
+    ahead_url(url, sizeof(url), 429, 3);
+    assert_int_equal(fetch_prefetch(c, &req), ERR_OK);
+    err_init(&e);
+    assert_int_equal(fetch_do(c, &req, &r, &e), ERR_REMOTE_RATE_LIMIT);
+    ahead_url(url, sizeof(url), 200, 4);
+    assert_int_equal(fetch_prefetch(c, &req), ERR_OK);
+    usleep(200 * 1000);
+    assert_int_equal(hits_of(4), 0); /* nothing went out */
+    err_init(&e);
+    assert_int_equal(fetch_do(c, &req, &r, &e), ERR_OK);
+    assert_int_equal(hits_of(4), 1);
+    fetch_resp_free(&r);
+    fetch_client_destroy(c);
+}
+
+static void sending_ahead_is_bounded_and_dropped_unread(void **state)
+{
+    struct fetch_client *c = ahead_client(3);
+    struct fetch_req req = {"GET", NULL, {NULL}, NULL, 0};
+    struct fetch_req post = {"POST", NULL, {NULL}, "{}", 2};
+    char url[128];
+
+    (void)state;
+    req.url = post.url = url;
+    for (int i = 0; i < FETCH_MAX_AHEAD; i++) {
+        ahead_url(url, sizeof(url), 200, i % AHEAD_N);
+        assert_int_equal(fetch_prefetch(c, &req), ERR_OK);
+    }
+    assert_int_equal(fetch_prefetch(c, &req), ERR_TOO_LARGE);
+    assert_int_equal(fetch_prefetch(c, &post), ERR_OK); /* only GETs go ahead */
+    req.url = "file:///etc/passwd";
+    assert_int_equal(fetch_prefetch(c, &req), ERR_INVALID);
+    fetch_client_destroy(c); /* with requests in flight and answers unread */
+
+    /* One connection: nothing is sent before it is asked for. */
+    c = ahead_client(1);
+    req.url = url;
+    ahead_url(url, sizeof(url), 200, 7);
+    assert_int_equal(fetch_prefetch(c, &req), ERR_OK);
+    usleep(200 * 1000);
+    assert_int_equal(hits_of(7), 0);
+    fetch_client_destroy(c);
+}
+
 static void retry_after_parsing(void **state)
 {
     (void)state;
@@ -301,6 +473,10 @@ int main(void)
         cmocka_unit_test(slow_responses_time_out),
         cmocka_unit_test(oversized_bodies_fail_at_once),
         cmocka_unit_test(refused_connections_fail_after_retries),
+        cmocka_unit_test(requests_sent_ahead_are_taken_not_sent_again),
+        cmocka_unit_test(other_answers_are_sent_again_with_the_callers_headers),
+        cmocka_unit_test(a_throttled_answer_stops_sending_ahead),
+        cmocka_unit_test(sending_ahead_is_bounded_and_dropped_unread),
         cmocka_unit_test(retry_after_parsing),
         cmocka_unit_test(backoff_is_capped),
     };
