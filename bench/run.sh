@@ -278,7 +278,7 @@ dl=$(awk -v ms=$(($(now_ms) - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
 # The same with as many requests at once as a sync has in flight
 # (sync.connections, default 4: three sent ahead beside the one asked for).
 t0=$(now_ms)
-curl -s --parallel --parallel-max "${HRBRIDGE_SYNC_CONNECTIONS:-4}" -H "Authorization: Bearer $TOKEN" \
+curl -s --no-progress-meter --parallel --parallel-max "${HRBRIDGE_SYNC_CONNECTIONS:-4}" -H "Authorization: Bearer $TOKEN" \
     -K "$DIR/urls"
 pdl=$(awk -v ms=$(($(now_ms) - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
 # A fresh FULL sync (serve runs without a worker, so this is the first).

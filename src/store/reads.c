@@ -301,7 +301,8 @@ int store_records_summaries(struct store *s, const char *integration_id, const c
                             int n, store_record_fn *fn, void *ud)
 {
     return by_ids(s, integration_id,
-                  "SELECT id, model, remote_id, summary, changed_at, remote_deleted_at "
+                  "SELECT id, model, remote_id, CASE WHEN summary = '' THEN body ELSE summary END, "
+                  "changed_at, remote_deleted_at "
                   "FROM records WHERE integration_id = ? AND id IN ",
                   "", ids, n, 0, NULL, (void *)fn, ud);
 }

@@ -334,7 +334,7 @@ struct store_value {
 /* One record a sync found new or changed. All strings borrowed. */
 struct store_staged {
     const char *id, *model, *remote_id;
-    const char *body, *summary, *hash;
+    const char *body, *summary, *hash; /* summary "": the same as body */
     int is_new;
     const struct store_attr *attrs;
     int nattrs;

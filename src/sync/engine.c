@@ -126,37 +126,59 @@ static void derive_id(const char *integration, enum model m, const char *remote_
     ids_derive(out, parts, 3);
 }
 
-static const struct conn_link *find_link(const struct conn_record *r, const char *attr)
+/* The index of r's first link filling attr, or -1. */
+static int find_link(const struct conn_record *r, const char *attr)
 {
     for (int i = 0; i < r->nlinks; i++) {
         if (strcmp(r->links[i].attr, attr) == 0)
-            return &r->links[i];
+            return i;
     }
-    return NULL;
+    return -1;
 }
 
-/* Appends `,"key":value` for each field, links resolved to our ids. */
-/* The unified fields of r; those the scope switched off are null. */
-static int append_fields(struct buf *b, const char *integration, const struct scope *sc,
-                         const struct conn_record *r, const char *const *fields)
+/* Appends `,"key":value` for each of the unified fields of r, links as our
+ * ids (link_ids, one per link of r); fields the scope switched off are null.
+ * Built without printf: this runs for every field of every record. */
+static int append_fields(struct buf *b, const struct scope *sc, const struct conn_record *r,
+                         char (*link_ids)[IDS_LEN + 1], const char *const *fields)
 {
     int rc = ERR_OK;
 
     for (const char *const *k = fields; rc == ERR_OK && *k; k++) {
-        const struct conn_link *l = find_link(r, *k);
+        int l = find_link(r, *k);
         json_t *v = scope_field_on(sc, r->model, *k) ? json_object_get(r->unified, *k) : NULL;
 
-        rc = buf_printf(b, ",\"%s\":", *k);
+        rc = buf_append(b, ",\"", 2);
+        if (rc == ERR_OK)
+            rc = buf_append_str(b, *k);
+        if (rc == ERR_OK)
+            rc = buf_append(b, "\":", 2);
         if (rc != ERR_OK)
             break;
-        if (l) {
-            char id[IDS_LEN + 1];
-            derive_id(integration, l->target, l->remote_id, id);
-            rc = buf_printf(b, "\"%s\"", id);
+        if (l >= 0) {
+            rc = buf_append_char(b, '"');
+            if (rc == ERR_OK)
+                rc = buf_append(b, link_ids[l], IDS_LEN);
+            if (rc == ERR_OK)
+                rc = buf_append_char(b, '"');
         } else {
-            rc = v ? jsonx_dump(v, b) : buf_append_str(b, "null");
+            rc = v ? jsonx_dump(v, b) : buf_append(b, "null", 4);
         }
     }
+    return rc;
+}
+
+/* Appends `{"id":"<id>","remote_id":<remote id>`, the head of every stored form. */
+static int append_head(struct buf *b, const char *id, const char *remote_id)
+{
+    int rc = buf_append(b, "{\"id\":\"", 7);
+
+    if (rc == ERR_OK)
+        rc = buf_append(b, id, IDS_LEN);
+    if (rc == ERR_OK)
+        rc = buf_append(b, "\",\"remote_id\":", 14);
+    if (rc == ERR_OK)
+        rc = buf_append_json_string(b, remote_id, strlen(remote_id));
     return rc;
 }
 
@@ -224,7 +246,7 @@ static int on_record(void *ud, const struct conn_record *r)
     const struct model_def *md = models_get(r->model);
     struct pending *p;
     struct buf b;
-    char id[IDS_LEN + 1];
+    char id[IDS_LEN + 1], link_ids[CONN_MAX_LINKS][IDS_LEN + 1];
     int rc;
 
     if (!st->scope.m[r->model].enabled)
@@ -243,30 +265,28 @@ static int on_record(void *ud, const struct conn_record *r)
     p->model = r->model;
     p->remote_id = xstrdup(r->remote_id);
 
+    for (int i = 0; i < r->nlinks; i++)
+        derive_id(st->integration_id, r->links[i].target, r->links[i].remote_id, link_ids[i]);
     buf_init(&b, 0);
-    rc = buf_printf(&b, "{\"id\":\"%s\",\"remote_id\":", id);
+    rc = append_head(&b, id, r->remote_id);
     if (rc == ERR_OK)
-        rc = buf_append_json_string(&b, r->remote_id, strlen(r->remote_id));
-    if (rc == ERR_OK)
-        rc = append_fields(&b, st->integration_id, &st->scope, r, md->fields);
+        rc = append_fields(&b, &st->scope, r, link_ids, md->fields);
     if (rc == ERR_OK)
         rc = buf_append_str(&b, ",\"remote_data\":null");
     p->body = buf_take(&b);
 
-    rc = buf_printf(&b, "{\"id\":\"%s\",\"remote_id\":", id);
+    rc = append_head(&b, id, r->remote_id);
     if (rc == ERR_OK)
-        rc = buf_append_json_string(&b, r->remote_id, strlen(r->remote_id));
-    if (rc == ERR_OK)
-        rc = append_fields(&b, st->integration_id, &st->scope, r, md->summary_fields);
+        rc = append_fields(&b, &st->scope, r, link_ids, md->summary_fields);
     if (rc == ERR_OK && md->summary_has_times)
         rc = buf_append_str(&b, ",\"remote_data\":null");
     p->summary = buf_take(&b);
+    /* Most models nest exactly as they are served: stored once, not twice. */
+    if (strcmp(p->summary, p->body) == 0)
+        p->summary[0] = '\0';
 
-    for (int i = 0; i < r->nlinks; i++) {
-        char target[IDS_LEN + 1];
-        derive_id(st->integration_id, r->links[i].target, r->links[i].remote_id, target);
-        add_attr(p, r->links[i].attr, target);
-    }
+    for (int i = 0; i < r->nlinks; i++)
+        add_attr(p, r->links[i].attr, link_ids[i]);
     for (const char *const *k = md->filter_fields; *k; k++) {
         const char *v = scope_field_on(&st->scope, r->model, *k)
                             ? json_string_value(json_object_get(r->unified, *k))
