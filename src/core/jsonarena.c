@@ -35,6 +35,9 @@ static _Thread_local int nchunks;
 static _Thread_local char *spare[KEEP_CHUNKS];
 static _Thread_local int nspare;
 static int installed;
+/* Set on a thread once it keeps spare chunks: its destructor frees them
+ * when the thread ends (an HTTP thread may parse a token response). */
+static pthread_key_t spare_key;
 
 static void release(struct arena *a)
 {
@@ -43,9 +46,10 @@ static void release(struct arena *a)
     for (int i = 0; i < nchunks; i++) {
         if (chunks[i].owner != a)
             chunks[j++] = chunks[i];
-        else if (nspare < KEEP_CHUNKS)
+        else if (nspare < KEEP_CHUNKS) {
             spare[nspare++] = (char *)chunks[i].base;
-        else
+            pthread_setspecific(spare_key, &nspare);
+        } else
             free((void *)chunks[i].base);
     }
     nchunks = j;
@@ -102,8 +106,16 @@ static void arena_free(void *p)
     free(p);
 }
 
+static void free_spares_at_exit(void *unused)
+{
+    (void)unused;
+    jsonarena_thread_done();
+}
+
 static void install_once(void)
 {
+    if (pthread_key_create(&spare_key, free_spares_at_exit) != 0)
+        return; /* without it, trees are parsed with malloc */
     json_set_alloc_funcs(arena_malloc, arena_free);
     installed = 1;
 }

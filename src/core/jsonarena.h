@@ -29,8 +29,8 @@ void jsonarena_install(void);
 json_t *jsonarena_loadb(const char *buf, size_t len, size_t flags, json_error_t *error);
 
 /* Frees the chunks this thread kept for its next tree. Call it when the
- * thread is done parsing for a while (the end of a sync run) and before it
- * exits. */
+ * thread is done parsing for a while (the end of a sync run); a thread that
+ * ends has them freed anyway. */
 void jsonarena_thread_done(void);
 
 #endif
