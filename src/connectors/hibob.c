@@ -125,7 +125,7 @@ out:
  * there is none), made printable: it ends up in run errors. */
 static void error_text(const struct fetch_resp *r, char *out, size_t outlen)
 {
-    json_t *j = jsonarena_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+    json_t *j = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
     const char *msg = jsonx_str(j, "error");
 
     if (!msg)

@@ -80,7 +80,7 @@ static int authenticate(struct conn_ctx *ctx)
         return err_set(ctx->err, ERR_UNAUTHORIZED, "personio: the credentials were refused (%ld)",
                        status);
     }
-    j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, NULL);
+    j = json_loadb(buf_str(&resp.body), resp.body.len, 0, NULL);
     token = json_string_value(json_object_get(json_object_get(j, "data"), "token"));
     if (resp.status != 200 || !token || strlen(token) >= sizeof(ctx->token)) {
         long status = resp.status;

@@ -58,7 +58,8 @@ struct run_state {
     char (*tombstones)[IDS_LEN + 1]; /* records the remote reported deleted */
     int ntombstones;
     int64_t last_beat;
-    struct scope scope; /* the integration's scope config */
+    struct scope scope;             /* the integration's scope config */
+    int nests_as_body[MODEL_COUNT]; /* the nested form is the body itself (nests_as_served) */
 };
 
 /* ---- fields --------------------------------------------------------------- */
@@ -182,6 +183,21 @@ static int append_head(struct buf *b, const char *id, const char *remote_id)
     return rc;
 }
 
+/* Whether a model's nested form has the same fields as its body and ends
+ * as it does, so the two texts are equal. */
+static int nests_as_served(const struct model_def *md)
+{
+    int i = 0;
+
+    if (!md->summary_has_times)
+        return 0;
+    for (; md->fields[i] && md->summary_fields[i]; i++) {
+        if (strcmp(md->fields[i], md->summary_fields[i]) != 0)
+            return 0;
+    }
+    return !md->fields[i] && !md->summary_fields[i];
+}
+
 static void lower(char *s)
 {
     for (; *s; s++)
@@ -275,15 +291,15 @@ static int on_record(void *ud, const struct conn_record *r)
         rc = buf_append_str(&b, ",\"remote_data\":null");
     p->body = buf_take(&b);
 
-    rc = append_head(&b, id, r->remote_id);
-    if (rc == ERR_OK)
-        rc = append_fields(&b, &st->scope, r, link_ids, md->summary_fields);
-    if (rc == ERR_OK && md->summary_has_times)
-        rc = buf_append_str(&b, ",\"remote_data\":null");
-    p->summary = buf_take(&b);
     /* Most models nest exactly as they are served: stored once, not twice. */
-    if (strcmp(p->summary, p->body) == 0)
-        p->summary[0] = '\0';
+    if (!st->nests_as_body[r->model]) {
+        rc = append_head(&b, id, r->remote_id);
+        if (rc == ERR_OK)
+            rc = append_fields(&b, &st->scope, r, link_ids, md->summary_fields);
+        if (rc == ERR_OK && md->summary_has_times)
+            rc = buf_append_str(&b, ",\"remote_data\":null");
+    }
+    p->summary = buf_take(&b);
 
     for (int i = 0; i < r->nlinks; i++)
         add_attr(p, r->links[i].attr, link_ids[i]);
@@ -590,6 +606,8 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     idset_init(&st.seen);
     st.batch = xcalloc(MAX_BATCH, sizeof(*st.batch));
     st.last_beat = isotime_now_ms();
+    for (int m = 0; m < MODEL_COUNT; m++)
+        st.nests_as_body[m] = nests_as_served(models_get((enum model)m));
     rc = store_stage_open(env->store, &st.stage);
     if (rc != ERR_OK) {
         err_set(e, rc, "the staging area could not be made");
