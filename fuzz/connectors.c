@@ -190,7 +190,8 @@ static int run(const struct connector *conn, const char *credentials, const uint
                size_t size)
 {
     struct tally t = {0};
-    const struct conn_sink sink = {on_field, on_record, on_deleted, on_page_done, &t};
+    const struct conn_sink sink = {on_field, on_record, on_deleted, on_page_done,
+                                   &t,       NULL,      NULL,       NULL};
     struct conn_ctx ctx;
     json_t *creds = json_loads(credentials, 0, NULL);
     struct err e;

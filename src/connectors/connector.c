@@ -19,6 +19,25 @@ int conn_escape(struct buf *b, const char *s)
     return rc;
 }
 
+int conn_response_known(const struct conn_sink *sink, const char *key, const struct buf *body,
+                        int *is_known, const char **memo)
+{
+    *is_known = 0;
+    *memo = NULL;
+    return sink->known ? sink->known(sink->ud, key, body, is_known, memo) : ERR_OK;
+}
+
+int conn_response_mapped(const struct conn_sink *sink, const char *memo)
+{
+    return sink->mapped ? sink->mapped(sink->ud, memo) : ERR_OK;
+}
+
+void conn_response_context(const struct conn_sink *sink, const void *data, size_t len)
+{
+    if (sink->context)
+        sink->context(sink->ud, data, len);
+}
+
 const struct connector *connector_find(const char *tool)
 {
     static const struct connector *const all[] = {&connector_personio, &connector_bamboohr,

@@ -57,7 +57,34 @@ struct conn_sink {
     int (*deleted)(void *ud, enum model model, const char *remote_id);
     int (*page_done)(void *ud); /* a page is complete: a good moment to write */
     void *ud;
+    /* Optional (NULL: every response is mapped), through conn_response_known
+     * and conn_response_mapped: lets a FULL sync skip the responses whose
+     * records it holds already. known sets *is_known when what a response
+     * (the request key and its bytes) maps to is stored: its bytes, and
+     * everything else that shapes its records, hash as in the last FULL
+     * sync. The connector then does not map it and carries on from *memo,
+     * what it left with the response then (may be NULL; valid until the
+     * next call). Otherwise the connector maps the response and then calls
+     * mapped with what it would need to carry on without mapping it next
+     * time (NULL: nothing). Both return ERR_OK or stop the connector. */
+    int (*known)(void *ud, const char *key, const struct buf *body, int *is_known,
+                 const char **memo);
+    int (*mapped)(void *ud, const char *memo);
+    /* Data that shapes how later responses map (a table a connector built
+     * from an earlier one), so it is part of their hashes. */
+    void (*context)(void *ud, const void *data, size_t len);
 };
+
+/* Whether the sink holds what a response maps to (sink->known; *is_known 0
+ * when the sink cannot tell), *memo as for sink->known. */
+int conn_response_known(const struct conn_sink *sink, const char *key, const struct buf *body,
+                        int *is_known, const char **memo);
+
+/* After mapping a response conn_response_known answered 0 for. */
+int conn_response_mapped(const struct conn_sink *sink, const char *memo);
+
+/* Reports data that shapes how later responses map (sink->context). */
+void conn_response_context(const struct conn_sink *sink, const void *data, size_t len);
 
 struct conn_ctx {
     const char *integration_id;

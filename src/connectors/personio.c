@@ -10,7 +10,9 @@
  * subcompany become groups, locations and legal entities; each employee
  * also yields one employment from its contract attributes. Time-off types,
  * periods (GET /v1/company/time-offs) and each fetched employee's balances
- * (one request per employee) complete the absence models.
+ * (one request per employee) complete the absence models. Pages and balance
+ * lists the sync already holds (conn_response_known) are not parsed again;
+ * an employee or time-off page leaves its paging and item ids for that.
  */
 #include "connectors/connector.h"
 
@@ -141,23 +143,12 @@ static void send_ahead(struct conn_ctx *ctx, const char *url)
     sodium_memzero(auth, sizeof(auth));
 }
 
-/* GETs url and parses a {"success":true,"data":…} body into *out. */
-static int get_json(struct conn_ctx *ctx, const char *url, const char *what, json_t **out)
+/* Parses a {"success":true,"data":…} body into *out. */
+static int parse_body(struct conn_ctx *ctx, const char *what, const struct buf *body, json_t **out)
 {
-    struct fetch_resp resp;
     json_error_t je;
-    json_t *j;
-    int rc = call(ctx, "GET", url, NULL, &resp);
+    json_t *j = jsonarena_loadb(buf_str(body), body->len, 0, &je);
 
-    if (rc != ERR_OK)
-        return rc;
-    if (resp.status != 200) {
-        long status = resp.status;
-        fetch_resp_free(&resp);
-        return err_set(ctx->err, ERR_REMOTE, "personio: %s answered %ld", what, status);
-    }
-    j = jsonarena_loadb(buf_str(&resp.body), resp.body.len, 0, &je);
-    fetch_resp_free(&resp);
     if (!j)
         return err_set(ctx->err, ERR_REMOTE, "personio: %s sent invalid JSON: %s", what, je.text);
     if (!json_is_true(json_object_get(j, "success")) ||
@@ -167,6 +158,80 @@ static int get_json(struct conn_ctx *ctx, const char *url, const char *what, jso
     }
     *out = j;
     return ERR_OK;
+}
+
+/* GETs url, which has to answer 200. */
+static int get_ok(struct conn_ctx *ctx, const char *url, const char *what, struct fetch_resp *resp)
+{
+    int rc = call(ctx, "GET", url, NULL, resp);
+
+    if (rc == ERR_OK && resp->status != 200) {
+        long status = resp->status;
+        fetch_resp_free(resp);
+        return err_set(ctx->err, ERR_REMOTE, "personio: %s answered %ld", what, status);
+    }
+    return rc;
+}
+
+/* GETs url and parses its body into *out. */
+static int get_json(struct conn_ctx *ctx, const char *url, const char *what, json_t **out)
+{
+    struct fetch_resp resp;
+    int rc = get_ok(ctx, url, what, &resp);
+
+    if (rc == ERR_OK) {
+        rc = parse_body(ctx, what, &resp.body, out);
+        fetch_resp_free(&resp);
+    }
+    return rc;
+}
+
+/* GETs a page of records: *out gets its parsed body unless the sink holds
+ * what it maps to (*known). Then *out gets what the page left when it was
+ * mapped (page_memo; NULL for a page that leaves nothing). */
+static int get_page(struct conn_ctx *ctx, const struct conn_sink *sink, const char *url,
+                    const char *what, json_t **out, int *known)
+{
+    struct fetch_resp resp;
+    const char *memo = NULL;
+    int rc = get_ok(ctx, url, what, &resp);
+
+    *out = NULL;
+    *known = 0;
+    if (rc != ERR_OK)
+        return rc;
+    rc = conn_response_known(sink, url, &resp.body, known, &memo);
+    if (rc == ERR_OK && !*known)
+        rc = parse_body(ctx, what, &resp.body, out);
+    else if (rc == ERR_OK && memo && !(*out = json_loads(memo, 0, NULL)))
+        rc = err_set(ctx->err, ERR_STORE, "personio: what %s left last time is not JSON", what);
+    fetch_resp_free(&resp);
+    return rc;
+}
+
+/* What a page of a list leaves for the next time it is known: its metadata
+ * and the id of each item, which is all that paging and the balance
+ * requests take from it. */
+static int page_mapped(const struct conn_sink *sink, json_t *page)
+{
+    json_t *m = json_object(), *items = json_array(), *item;
+    char *text;
+    size_t i;
+    int rc;
+
+    json_array_foreach (json_object_get(page, "data"), i, item) {
+        json_t *id = json_object_get(json_object_get(item, "attributes"), "id");
+        if (json_is_object(id))
+            id = json_object_get(id, "value");
+        json_array_append_new(items, json_pack("{s:{s:O?}}", "attributes", "id", id));
+    }
+    json_object_set_new(m, "data", items);
+    json_object_set(m, "metadata", json_object_get(page, "metadata"));
+    text = json_dumps(m, JSON_COMPACT);
+    json_decref(m);
+    rc = conn_response_mapped(sink, text);
+    free(text);
+    return rc;
 }
 
 /* ---- mapping ------------------------------------------------------------ */
@@ -506,6 +571,12 @@ static int fetch_absence_types(struct conn_ctx *ctx, const struct conn_sink *sin
         json_decref(r.unified);
     }
     json_decref(j);
+    /* Balances take their unit from this table. */
+    if (rc == ERR_OK) {
+        char *text = json_dumps(units, JSON_COMPACT | JSON_SORT_KEYS);
+        conn_response_context(sink, text, strlen(text));
+        free(text);
+    }
     if (rc == ERR_OK)
         rc = sink->page_done(sink->ud);
     return rc;
@@ -568,18 +639,21 @@ static int fetch_balances(struct conn_ctx *ctx, const struct conn_sink *sink, co
     struct buf url;
     json_t *j = NULL, *b;
     size_t i;
-    int rc;
+    int rc, known = 0;
 
     buf_init(&url, 2048);
     rc = balance_url(ctx, employee, &url);
     if (rc == ERR_OK)
-        rc = get_json(ctx, buf_str(&url), "GET /v1/company/employees/{id}/absences/balance", &j);
+        rc = get_page(ctx, sink, buf_str(&url), "GET /v1/company/employees/{id}/absences/balance",
+                      &j, &known);
     buf_free(&url);
-    json_array_foreach (json_object_get(j, "data"), i, b) {
+    json_array_foreach (known ? NULL : json_object_get(j, "data"), i, b) {
         if (rc != ERR_OK)
             break;
         rc = map_balance(sink, employee, b, units);
     }
+    if (rc == ERR_OK && !known)
+        rc = conn_response_mapped(sink, NULL);
     json_decref(j);
     return rc;
 }
@@ -693,9 +767,12 @@ static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
         json_t *j = NULL, *item;
         size_t i, n;
         long total_pages;
+        int known;
 
         absences_url(ctx, page, url, sizeof(url));
-        rc = get_json(ctx, url, "GET /v1/company/time-offs", &j);
+        rc = get_page(ctx, sink, url, "GET /v1/company/time-offs", &j, &known);
+        if (rc == ERR_OK && !j)
+            rc = err_set(ctx->err, ERR_STORE, "personio: a known page left nothing");
         if (rc != ERR_OK)
             break;
         n = json_array_size(json_object_get(j, "data"));
@@ -705,11 +782,13 @@ static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
             absences_url(ctx, page + 1, url, sizeof(url));
             send_ahead(ctx, url);
         }
-        json_array_foreach (json_object_get(j, "data"), i, item) {
+        json_array_foreach (known ? NULL : json_object_get(j, "data"), i, item) {
             rc = map_absence(ctx, sink, json_object_get(item, "attributes"));
             if (rc != ERR_OK)
                 break;
         }
+        if (rc == ERR_OK && !known)
+            rc = page_mapped(sink, j);
         if (rc == ERR_OK)
             rc = sink->page_done(sink->ud);
         json_decref(j);
@@ -747,10 +826,12 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
         json_t *j = NULL, *item, *meta;
         size_t i, n;
         long current, total_pages;
-        int last;
+        int last, known;
 
         employees_url(ctx, offset, url, sizeof(url));
-        rc = get_json(ctx, url, "GET /v1/company/employees", &j);
+        rc = get_page(ctx, sink, url, "GET /v1/company/employees", &j, &known);
+        if (rc == ERR_OK && !j)
+            rc = err_set(ctx->err, ERR_STORE, "personio: a known page left nothing");
         if (rc != ERR_OK)
             break;
         n = json_array_size(json_object_get(j, "data"));
@@ -767,11 +848,13 @@ static int fetch(struct conn_ctx *ctx, const struct conn_sink *sink)
             absences_url(ctx, 1, url, sizeof(url));
             send_ahead(ctx, url);
         }
-        json_array_foreach (json_object_get(j, "data"), i, item) {
+        json_array_foreach (known ? NULL : json_object_get(j, "data"), i, item) {
             rc = map_employee(ctx, sink, item);
             if (rc != ERR_OK)
                 break;
         }
+        if (rc == ERR_OK && !known)
+            rc = page_mapped(sink, j);
         if (rc == ERR_OK)
             rc = sink->page_done(sink->ud);
         if (rc == ERR_OK)

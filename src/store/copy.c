@@ -28,6 +28,7 @@ static const char *const copied_tables[] = {
     "field_values",
     "custom_field_definitions",
     "custom_field_mappings",
+    "sync_pages",
 };
 
 #define COPY_MAX_COLS 32

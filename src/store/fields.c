@@ -162,6 +162,14 @@ int store_drop_unused_values(const struct store *s, struct store_conn *c, const 
     if (rc == ERR_OK)
         rc = store_exec_params(
             c, s, "DELETE FROM field_values WHERE field_id = ? AND " FIELD_UNUSED, p + 1, 3, NULL);
+    /* The records of the last FULL sync's pages (pages.c) no longer hold
+     * what those pages delivered: a sync has to map them again. */
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "UPDATE integrations SET data_version = data_version + 1 "
+                               "WHERE id = (SELECT integration_id FROM integration_fields "
+                               "WHERE id = ?) AND " FIELD_UNUSED,
+                               p, 3, NULL);
     return rc;
 }
 

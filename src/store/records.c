@@ -73,11 +73,8 @@ int store_records_state(struct store *s, const char *integration_id, const char 
     return rc;
 }
 
-/* Rows of ncols parameters each, inserted with head ("INSERT INTO t (a, b)
- * VALUES ") in statements of 64, 32, ... 1 rows: few round trips, and few
- * distinct texts for the prepared-statement caches. */
-static int insert_rows(struct store *s, struct store_conn *c, const char *head, int ncols,
-                       const struct store_param *p, int nrows)
+int store_insert_rows(const struct store *s, struct store_conn *c, const char *head, int ncols,
+                      const struct store_param *p, int nrows)
 {
     struct buf sql;
     int rc = ERR_OK, off = 0;
@@ -116,11 +113,6 @@ static void params_add(struct params *ps, struct store_param p)
     ps->v[ps->n++] = p;
 }
 
-struct store_stage {
-    struct store *s;
-    struct store_conn *c; /* held for the run: its temporary tables are the staging area */
-};
-
 static const char *const stage_ddl[] = {
     "CREATE TEMP TABLE IF NOT EXISTS run_records (id TEXT NOT NULL PRIMARY KEY, "
     "model TEXT NOT NULL, remote_id TEXT NOT NULL, body TEXT NOT NULL, summary TEXT NOT NULL, "
@@ -129,17 +121,21 @@ static const char *const stage_ddl[] = {
     "value TEXT NOT NULL, batch INTEGER NOT NULL)",
     "CREATE TEMP TABLE IF NOT EXISTS run_values (record_id TEXT NOT NULL, "
     "field_id TEXT NOT NULL, value TEXT NOT NULL, batch INTEGER NOT NULL)",
+    "CREATE TEMP TABLE IF NOT EXISTS run_pages (key TEXT NOT NULL PRIMARY KEY, hash TEXT, "
+    "memo TEXT, ids TEXT, known INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS run_records_by_batch ON run_records (batch)",
     /* A connection used by an earlier run that could not clean up. */
     "DELETE FROM run_records",
     "DELETE FROM run_attrs",
     "DELETE FROM run_values",
+    "DELETE FROM run_pages",
 };
 
 static const char *const stage_drop[] = {
     "DROP TABLE IF EXISTS run_records",
     "DROP TABLE IF EXISTS run_attrs",
     "DROP TABLE IF EXISTS run_values",
+    "DROP TABLE IF EXISTS run_pages",
 };
 
 int store_stage_open(struct store *s, struct store_stage **out)
@@ -212,16 +208,19 @@ int store_stage_write(struct store_stage *stage, int batch, const struct store_s
     rc = s->drv->exec(c, "BEGIN");
     /* The engine stages each record at most once per run. */
     if (rc == ERR_OK)
-        rc = insert_rows(s, c,
-                         "INSERT INTO run_records (id, model, remote_id, body, summary, hash, "
-                         "is_new, batch) VALUES ",
-                         8, rec.v, n);
+        rc =
+            store_insert_rows(s, c,
+                              "INSERT INTO run_records (id, model, remote_id, body, summary, hash, "
+                              "is_new, batch) VALUES ",
+                              8, rec.v, n);
     if (rc == ERR_OK)
-        rc = insert_rows(s, c, "INSERT INTO run_attrs (record_id, name, value, batch) VALUES ", 4,
-                         attrs.v, attrs.n / 4);
+        rc =
+            store_insert_rows(s, c, "INSERT INTO run_attrs (record_id, name, value, batch) VALUES ",
+                              4, attrs.v, attrs.n / 4);
     if (rc == ERR_OK)
-        rc = insert_rows(s, c, "INSERT INTO run_values (record_id, field_id, value, batch) VALUES ",
-                         4, values.v, values.n / 4);
+        rc = store_insert_rows(s, c,
+                               "INSERT INTO run_values (record_id, field_id, value, batch) VALUES ",
+                               4, values.v, values.n / 4);
     if (rc == ERR_OK && FAILPOINT("store.stage"))
         rc = ERR_STORE;
     if (rc == ERR_OK)
@@ -593,6 +592,8 @@ int store_sync_apply(struct store_stage *stage, struct store_apply *a)
     }
     if (rc == ERR_OK)
         rc = drop_touched_docs(s, c, a);
+    if (rc == ERR_OK)
+        rc = store_pages_apply(s, c, a);
 
     p[0] = sp_int(a->now);
     p[1] = sp_int(a->fetched);

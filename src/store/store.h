@@ -393,6 +393,10 @@ struct store_apply {
     const char *doc_child_attr;
     int64_t now;
     int64_t fetched;
+    /* FULL: the data version store_pages_state gave when the run began; the
+     * pages the run staged become the stored ones, valid if nothing else
+     * was applied meanwhile. */
+    int64_t pages_from;
     /* out */
     int64_t created, updated, deleted;
 };
@@ -405,6 +409,31 @@ struct store_apply {
  * up. ERR_NOT_FOUND when the worker lost the run's lease (nothing is
  * applied). The staging stays until store_stage_close. */
 int store_sync_apply(struct store_stage *st, struct store_apply *a);
+
+/* ---- pages: what each response of the last FULL sync delivered (pages.c) -- */
+
+/* A remote response as a run saw it. */
+struct store_page {
+    const char *key;  /* the request */
+    const char *hash; /* of its bytes and of everything else that shaped its records */
+    const char *memo; /* what the connector left with it; may be NULL */
+    const char *ids;  /* the ids of the records it delivered, IDS_LEN characters each */
+    int known;        /* staged only: found unchanged, so its stored row stays */
+};
+
+/* Whether the stored pages of the integration describe its stored records
+ * (*valid: the last apply was the FULL sync that wrote them, and no field's
+ * values were dropped since), and its data version now (*version). */
+int store_pages_state(struct store_stage *st, const char *integration_id, int *valid,
+                      int64_t *version);
+
+/* Calls fn(ud, page) with the page stored under key, if there is one. */
+typedef void store_page_fn(void *ud, const struct store_page *p);
+int store_page_get(struct store_stage *st, const char *integration_id, const char *key,
+                   store_page_fn *fn, void *ud);
+
+/* Stages pages a run saw (n of them; a key seen twice keeps the later). */
+int store_stage_pages(struct store_stage *st, const struct store_page *pages, int n);
 
 /* ---- records: reading what is served (reads.c) --------------------------- */
 

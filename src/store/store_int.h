@@ -128,6 +128,22 @@ void store_tx_rollback(const struct store *s, struct store_conn *c);
 int store_sync_lock_held(const struct store *s, struct store_conn *c, const char *run_id,
                          const char *worker);
 
+/* A run's staging area (records.c). */
+struct store_stage {
+    struct store *s;
+    struct store_conn *c; /* held for the run: its temporary tables are the staging area */
+};
+
+/* Rows of ncols parameters each, inserted with head ("INSERT INTO t (a, b)
+ * VALUES ") in statements of 64, 32, ... 1 rows: few round trips, and few
+ * distinct texts for the prepared-statement caches (records.c). */
+int store_insert_rows(const struct store *s, struct store_conn *c, const char *head, int ncols,
+                      const struct store_param *p, int nrows);
+
+/* FULL: makes the pages the run staged the integration's stored ones, valid
+ * when nothing else was applied since the run read the data version (pages.c). */
+int store_pages_apply(const struct store *s, struct store_conn *c, const struct store_apply *a);
+
 /* Deletes the values of a field that is neither selected for passthrough
  * nor mapped by a custom field (fields.c). */
 int store_drop_unused_values(const struct store *s, struct store_conn *c, const char *field_id);

@@ -24,6 +24,11 @@
 #define MAX_FIELDS_PER_RUN 50000
 #define MAX_BATCH          5000
 #define MAX_TOMBSTONES     1000000
+#define MAX_PENDING_PAGES  256
+/* Part of every response's hash: raise it when what a response maps to
+ * changes (the mapping, the stored forms), so that no response is skipped
+ * for records stored by an older mapping. */
+#define PAGES_FORMAT "hrbridge pages 1"
 
 /* A record waiting for the end of its page, with owned copies of everything. */
 struct pending {
@@ -40,6 +45,31 @@ struct pending {
 struct selected {
     char id[IDS_LEN + 1];
     char *key;
+};
+
+/* A response the run saw, waiting to be staged with the next batch. */
+struct pending_page {
+    char *key, *memo, *ids; /* owned; memo may be NULL */
+    char hash[33];
+    int known;
+};
+
+/* FULL runs: which responses deliver what is stored already (pages.c). */
+struct pages {
+    int on;                /* responses are hashed and staged */
+    int valid;             /* the stored pages describe the stored records */
+    int64_t from;          /* the data version when the run began */
+    unsigned char fp[32];  /* what else shapes every response's records */
+    struct idset kept;     /* records held from known responses */
+    int open;              /* a response is being mapped: */
+    char *key;             /*   its request, */
+    char hash[33];         /*   its hash, */
+    struct buf ids;        /*   the records it delivered, */
+    struct idset open_ids; /*   once each */
+    struct pending_page pending[MAX_PENDING_PAGES];
+    int npending;
+    char *memo; /* of the last known response */
+    int64_t known, total;
 };
 
 struct run_state {
@@ -60,6 +90,7 @@ struct run_state {
     int64_t last_beat;
     struct scope scope;             /* the integration's scope config */
     int nests_as_body[MODEL_COUNT]; /* the nested form is the body itself (nests_as_served) */
+    struct pages pages;
 };
 
 /* ---- fields --------------------------------------------------------------- */
@@ -270,9 +301,12 @@ static int on_record(void *ud, const struct conn_record *r)
     if (!r->remote_id || !*r->remote_id)
         return err_set(st->e, ERR_REMOTE, "a %s record without a remote id", md->id);
     derive_id(st->integration_id, r->model, r->remote_id, id);
+    if (st->pages.open && idset_add(&st->pages.open_ids, id))
+        buf_append(&st->pages.ids, id, IDS_LEN);
     if (!idset_add(&st->seen, id))
         return ERR_OK; /* nested records repeat; the first one counts */
-    st->run->fetched++;
+    if (!idset_has(&st->pages.kept, id))
+        st->run->fetched++;
     if (st->nbatch >= MAX_BATCH)
         return err_set(st->e, ERR_TOO_LARGE, "a remote page held more than %d records", MAX_BATCH);
     p = &st->batch[st->nbatch];
@@ -343,6 +377,181 @@ static int on_deleted(void *ud, enum model m, const char *remote_id)
     return ERR_OK;
 }
 
+/* ---- responses a FULL run may skip ----------------------------------------- */
+
+/* The hash of a response: of the run's fingerprint, its request and its bytes. */
+static void hash_response(const struct pages *pg, const char *key, const struct buf *body,
+                          char out[33])
+{
+    crypto_generichash_state h;
+    unsigned char d[16];
+
+    crypto_generichash_init(&h, NULL, 0, sizeof(d));
+    crypto_generichash_update(&h, pg->fp, sizeof(pg->fp));
+    crypto_generichash_update(&h, (const unsigned char *)key, strlen(key) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)buf_str(body), body->len);
+    crypto_generichash_final(&h, d, sizeof(d));
+    sodium_bin2hex(out, 33, d, sizeof(d));
+}
+
+/* Mixes data into the fingerprint. */
+static void fp_mix(struct pages *pg, const void *data, size_t len)
+{
+    crypto_generichash_state h;
+
+    crypto_generichash_init(&h, NULL, 0, sizeof(pg->fp));
+    crypto_generichash_update(&h, pg->fp, sizeof(pg->fp));
+    crypto_generichash_update(&h, data, len);
+    crypto_generichash_final(&h, pg->fp, sizeof(pg->fp));
+}
+
+/* What shapes the records of every response besides its bytes: the format,
+ * the tool, the scope config and the fields collected per model. */
+static void fp_init(struct run_state *st, const char *tool, const char *scope_config)
+{
+    const char *texts[] = {PAGES_FORMAT, tool, scope_config ? scope_config : ""};
+
+    memset(st->pages.fp, 0, sizeof(st->pages.fp));
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        fp_mix(&st->pages, texts[i], strlen(texts[i]) + 1);
+    for (int m = 0; m < MODEL_COUNT; m++) {
+        fp_mix(&st->pages, models_get((enum model)m)->id, strlen(models_get((enum model)m)->id));
+        for (int i = 0; i < st->nselected[m]; i++)
+            fp_mix(&st->pages, st->selected[m][i].id, IDS_LEN);
+    }
+}
+
+static void on_context(void *ud, const void *data, size_t len)
+{
+    fp_mix(&((struct run_state *)ud)->pages, data, len);
+}
+
+static void pending_page_free(struct pending_page *p)
+{
+    free(p->key);
+    free(p->memo);
+    free(p->ids);
+}
+
+/* Stages the responses seen since the last time. */
+static int flush_pages(struct run_state *st)
+{
+    struct pages *pg = &st->pages;
+    struct store_page rows[MAX_PENDING_PAGES];
+    int rc;
+
+    for (int i = 0; i < pg->npending; i++) {
+        const struct pending_page *p = &pg->pending[i];
+        rows[i] = (struct store_page){p->key, p->hash, p->memo, p->ids ? p->ids : "", p->known};
+    }
+    rc = store_stage_pages(st->stage, rows, pg->npending);
+    for (int i = 0; i < pg->npending; i++)
+        pending_page_free(&pg->pending[i]);
+    pg->npending = 0;
+    if (rc != ERR_OK)
+        err_set(st->e, rc, "staging the responses seen failed");
+    return rc;
+}
+
+static int add_pending_page(struct run_state *st, struct pending_page p)
+{
+    st->pages.pending[st->pages.npending++] = p;
+    return st->pages.npending == MAX_PENDING_PAGES ? flush_pages(st) : ERR_OK;
+}
+
+/* Ends the response being mapped without keeping it (it is mapped next time). */
+static void close_page(struct pages *pg)
+{
+    free(pg->key);
+    pg->key = NULL;
+    pg->open = 0;
+}
+
+struct stored_page {
+    char hash[33];
+    char *memo, *ids;
+    int found;
+};
+
+static void on_stored_page(void *ud, const struct store_page *p)
+{
+    struct stored_page *sp = ud;
+
+    snprintf(sp->hash, sizeof(sp->hash), "%s", p->hash);
+    sp->memo = p->memo ? xstrdup(p->memo) : NULL;
+    sp->ids = xstrdup(p->ids);
+    sp->found = 1;
+}
+
+/* Takes the records a known response delivered as this run's. */
+static void keep_ids(struct run_state *st, const char *ids)
+{
+    char id[IDS_LEN + 1];
+
+    for (size_t off = 0; strlen(ids + off) >= IDS_LEN; off += IDS_LEN) {
+        memcpy(id, ids + off, IDS_LEN);
+        id[IDS_LEN] = '\0';
+        if (!idset_has(&st->seen, id) && idset_add(&st->pages.kept, id))
+            st->run->fetched++;
+    }
+}
+
+static int on_known(void *ud, const char *key, const struct buf *body, int *is_known,
+                    const char **memo)
+{
+    struct run_state *st = ud;
+    struct pages *pg = &st->pages;
+    struct stored_page sp = {{0}, NULL, NULL, 0};
+    char hash[33];
+    int rc = ERR_OK;
+
+    if (!pg->on)
+        return ERR_OK;
+    close_page(pg); /* a response whose mapping was never reported */
+    hash_response(pg, key, body, hash);
+    pg->total++;
+    if (pg->valid)
+        rc = store_page_get(st->stage, st->integration_id, key, on_stored_page, &sp);
+    if (rc != ERR_OK)
+        return err_set(st->e, rc, "reading the responses of the last sync failed");
+    if (sp.found && strcmp(sp.hash, hash) == 0) {
+        keep_ids(st, sp.ids);
+        free(sp.ids);
+        free(pg->memo);
+        pg->memo = sp.memo;
+        *memo = pg->memo;
+        *is_known = 1;
+        pg->known++;
+        return add_pending_page(st, (struct pending_page){xstrdup(key), NULL, NULL, {0}, 1});
+    }
+    free(sp.memo);
+    free(sp.ids);
+    pg->open = 1;
+    pg->key = xstrdup(key);
+    memcpy(pg->hash, hash, sizeof(hash));
+    buf_reset(&pg->ids);
+    idset_free(&pg->open_ids);
+    idset_init(&pg->open_ids);
+    return ERR_OK;
+}
+
+static int on_mapped(void *ud, const char *memo)
+{
+    struct run_state *st = ud;
+    struct pages *pg = &st->pages;
+    struct pending_page p = {pg->key, memo ? xstrdup(memo) : NULL, buf_take(&pg->ids), {0}, 0};
+
+    if (!pg->open) {
+        free(p.memo);
+        free(p.ids);
+        return ERR_OK;
+    }
+    memcpy(p.hash, pg->hash, sizeof(p.hash));
+    pg->key = NULL;
+    pg->open = 0;
+    return add_pending_page(st, p);
+}
+
 /* ---- pages ------------------------------------------------------------------ */
 
 struct state_lookup {
@@ -393,6 +602,9 @@ static int on_page_done(void *ud)
 
     if (st->env->stopping && *st->env->stopping)
         return err_set(st->e, ERR_CONFLICT, "the worker is stopping");
+    rc = flush_pages(st);
+    if (rc != ERR_OK)
+        return rc;
     if (st->nbatch == 0)
         return heartbeat(st);
     ids = xcalloc((size_t)st->nbatch, sizeof(*ids));
@@ -450,7 +662,9 @@ static void sleep_unless_stopping(int ms, void *ud)
 
 static int seen(void *ud, const char *id)
 {
-    return idset_has(ud, id);
+    const struct run_state *st = ud;
+
+    return idset_has(&st->seen, id) || idset_has(&st->pages.kept, id);
 }
 
 /* ---- the run ---------------------------------------------------------------- */
@@ -511,7 +725,7 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.full = full;
     a.models = models;
     a.seen = seen;
-    a.seen_ud = &st->seen;
+    a.seen_ud = st;
     a.fields = defs;
     a.nfields = n;
     a.tombstones = tomb;
@@ -523,6 +737,7 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.doc_child_attr = MODELS_CHILD_ATTR;
     a.now = isotime_now_ms();
     a.fetched = st->run->fetched;
+    a.pages_from = st->pages.on ? st->pages.from : -1;
     rc = store_sync_apply(st->stage, &a);
     if (rc == ERR_NOT_FOUND)
         err_set(st->e, ERR_CONFLICT, "the run's lease was lost to another worker");
@@ -604,6 +819,9 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     st.fields = json_object();
     scope_from_text(it.scope_config, &st.scope);
     idset_init(&st.seen);
+    idset_init(&st.pages.kept);
+    idset_init(&st.pages.open_ids);
+    buf_init(&st.pages.ids, 0);
     st.batch = xcalloc(MAX_BATCH, sizeof(*st.batch));
     st.last_beat = isotime_now_ms();
     for (int m = 0; m < MODEL_COUNT; m++)
@@ -624,13 +842,24 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
         }
     }
 
+    st.pages.on = full;
+    if (full) {
+        rc = store_pages_state(st.stage, it.id, &st.pages.valid, &st.pages.from);
+        if (rc != ERR_OK) {
+            err_set(e, rc, "the responses of the last sync could not be read");
+            goto out;
+        }
+        fp_init(&st, it.tool, it.scope_config);
+    }
+
     log_info("sync", "msg=\"sync started\" integration=%s run=%s type=%s", it.id, run->id,
              full ? "FULL" : "DELTA");
     rc = conn->authenticate(&ctx);
     if (ctx.auth_failed || rc == ERR_OK)
         store_integration_auth_result(env->store, it.id, rc == ERR_OK);
     if (rc == ERR_OK) {
-        struct conn_sink sink = {on_field, on_record, on_deleted, on_page_done, &st};
+        struct conn_sink sink = {on_field, on_record, on_deleted, on_page_done,
+                                 &st,      on_known,  on_mapped,  on_context};
         rc = conn->fetch(&ctx, &sink);
         if (rc == ERR_OK)
             rc = on_page_done(&st); /* whatever the last page left */
@@ -653,10 +882,10 @@ out:
     } else {
         log_info("sync",
                  "msg=\"sync succeeded\" integration=%s run=%s fetched=%lld created=%lld "
-                 "updated=%lld deleted=%lld ms=%lld",
+                 "updated=%lld deleted=%lld responses=%lld known=%lld ms=%lld",
                  run->integration_id, run->id, (long long)run->fetched, (long long)run->created,
-                 (long long)run->updated, (long long)run->deleted,
-                 (long long)(isotime_mono_ms() - t0));
+                 (long long)run->updated, (long long)run->deleted, (long long)st.pages.total,
+                 (long long)st.pages.known, (long long)(isotime_mono_ms() - t0));
         if (env->applied)
             env->applied(env->applied_ud, run->integration_id);
     }
@@ -672,6 +901,13 @@ out:
     }
     json_decref(st.fields);
     idset_free(&st.seen);
+    close_page(&st.pages);
+    for (int i = 0; i < st.pages.npending; i++)
+        pending_page_free(&st.pages.pending[i]);
+    free(st.pages.memo);
+    idset_free(&st.pages.kept);
+    idset_free(&st.pages.open_ids);
+    buf_free(&st.pages.ids);
     json_decref(credentials);
     secret_free_text(plain);
     sodium_memzero(ctx.token, sizeof(ctx.token));

@@ -539,12 +539,16 @@ static void employees_pages_and_filters(void **state)
 }
 
 /* Enables passthrough of the first CUSTOM employee field whose label has label_part. */
-static void select_field(const char *id, const char *label_part)
+/* Selects (on) or deselects the first employee field whose label holds
+ * label_part; its id into fid. */
+static void set_field(const char *id, const char *label_part, int on, char fid[64])
 {
-    char path[512], fid[64] = "";
+    char path[512];
     struct hresp r;
     json_t *f;
     size_t i;
+
+    fid[0] = '\0';
 
     snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields?page_size=2000", id);
     assert_int_equal(api("GET", path, NULL, NULL, &r), 200);
@@ -552,13 +556,23 @@ static void select_field(const char *id, const char *label_part)
         const char *label = json_string_value(json_object_get(f, "label"));
         if (!fid[0] && label && strstr(label, label_part) &&
             !strcmp(json_string_value(json_object_get(f, "model")), "hris_employees"))
-            snprintf(fid, sizeof(fid), "%s", json_string_value(json_object_get(f, "id")));
+            snprintf(fid, 64, "%s", json_string_value(json_object_get(f, "id")));
     }
     hresp_free(&r);
     assert_true(fid[0]);
     snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields/%s", id, fid);
-    assert_int_equal(api("PATCH", path, NULL, "{\"enable_passthrough\":true}", &r), 200);
+    assert_int_equal(api("PATCH", path, NULL,
+                         on ? "{\"enable_passthrough\":true}" : "{\"enable_passthrough\":false}",
+                         &r),
+                     200);
     hresp_free(&r);
+}
+
+static void select_field(const char *id, const char *label_part)
+{
+    char fid[64];
+
+    set_field(id, label_part, 1, fid);
 }
 
 /* All records of a list endpoint (following next). */
@@ -741,6 +755,128 @@ static void changes_and_deletions(void **state)
     json_decref(before);
     json_decref(after);
     delta_reads_only_what_changed(id);
+}
+
+/* The responses and known ones a successful run logged (waiting for the
+ * line: the run is over for readers before its worker logs it). */
+static void run_counts(json_t *run, long *responses, long *known)
+{
+    char line[4096], want[200];
+
+    snprintf(want, sizeof(want), " run=%s ", json_string_value(json_object_get(run, "id")));
+    *responses = *known = -1;
+    for (int i = 0; i < 200 && *known < 0; i++) {
+        FILE *f = fopen(srv.log_path, "r");
+        assert_non_null(f);
+        while (fgets(line, sizeof(line), f)) {
+            const char *r = strstr(line, " responses="), *k = strstr(line, " known=");
+            if (strstr(line, "msg=\"sync succeeded\"") && strstr(line, want) && r && k) {
+                *responses = strtol(r + 11, NULL, 10);
+                *known = strtol(k + 7, NULL, 10);
+            }
+        }
+        fclose(f);
+        if (*known < 0)
+            sleep_ms(25);
+    }
+    assert_true(*known >= 0);
+}
+
+static size_t employees_of(const char *id)
+{
+    json_t *all = all_employees(id, NULL, 250);
+    size_t n = json_array_size(all);
+
+    json_decref(all);
+    return n;
+}
+
+static long long field_values_of(const char *id)
+{
+    const char *params[] = {id, NULL};
+
+    return harness_db_scalar(db, "SELECT count(*) FROM field_values WHERE integration_id = ?",
+                             params);
+}
+
+/* Forces a FULL sync that has to succeed; returns records_fetched, and
+ * the responses it saw and knew. */
+static long long full_sync(const char *id, long *responses, long *known)
+{
+    json_t *run = force_sync(id, "FULL");
+    long long fetched;
+
+    expect_state(run, "SUCCEEDED");
+    fetched = json_integer_value(json_object_get(run, "records_fetched"));
+    run_counts(run, responses, known);
+    json_decref(run);
+    return fetched;
+}
+
+/* A FULL sync does not map a response again whose bytes, scope and
+ * collected fields are those of the last FULL sync, while nothing else
+ * was applied since; its records still count as seen. */
+static void unchanged_responses_are_not_mapped_again(void **state)
+{
+    char id[128], fid[64];
+    json_t *run;
+    long responses, known;
+    long long fetched, values;
+
+    (void)state;
+    new_integration(id, sizeof(id), "sim-secret");
+    run = wait_for_sync(id, NULL);
+    expect_state(run, "SUCCEEDED");
+    fetched = json_integer_value(json_object_get(run, "records_fetched"));
+    run_counts(run, &responses, &known);
+    json_decref(run);
+    /* Attributes, time-off types, 2 employee pages, 120 balances, time-offs. */
+    assert_true(responses > EMPLOYEES);
+    assert_int_equal(known, 0);
+
+    /* Nothing changed: every response known, every record still there. */
+    assert_int_equal(full_sync(id, &responses, &known), fetched);
+    assert_int_equal(known, responses);
+    assert_int_equal(employees_of(id), EMPLOYEES);
+
+    /* A field selected changes what every response maps to. */
+    set_field(id, "km", 1, fid);
+    full_sync(id, &responses, &known);
+    values = field_values_of(id);
+    assert_true(values > 0);
+    full_sync(id, &responses, &known);
+    assert_int_equal(known, responses);
+    assert_int_equal(field_values_of(id), values);
+
+    /* Deselected, its values go; selected again, the next FULL sync maps
+     * every response again to collect them, though the bytes are the same. */
+    set_field(id, "km", 0, fid);
+    assert_int_equal(field_values_of(id), 0);
+    set_field(id, "km", 1, fid);
+    full_sync(id, &responses, &known);
+    assert_int_equal(field_values_of(id), values);
+
+    /* One employee gone, one changed: only their responses are mapped, and
+     * the records of the known ones are not taken for deleted. */
+    full_sync(id, &responses, &known);
+    sim_post("/personio/__sim/mutate", "{\"update\":[1010],\"delete\":[1011]}");
+    run = force_sync(id, "FULL");
+    expect_state(run, "SUCCEEDED");
+    assert_int_equal(json_integer_value(json_object_get(run, "records_deleted")), 9);
+    assert_int_equal(json_integer_value(json_object_get(run, "records_created")), 0);
+    run_counts(run, &responses, &known);
+    json_decref(run);
+    assert_true(known > 0 && known < responses);
+    assert_int_equal(employees_of(id), EMPLOYEES - 1);
+
+    /* After a DELTA sync applied changes, the stored responses describe
+     * older records: the next FULL sync maps everything. */
+    sim_post("/personio/__sim/mutate", "{\"update\":[1012]}");
+    run = force_sync(id, "DELTA");
+    expect_state(run, "SUCCEEDED");
+    json_decref(run);
+    full_sync(id, &responses, &known);
+    assert_int_equal(known, 0);
 }
 
 static void faults_are_retried_or_fail_cleanly(void **state)
@@ -1072,6 +1208,7 @@ int main(void)
         cmocka_unit_test_setup(fields_walkthrough, reset_sim),
         cmocka_unit_test_setup(employees_pages_and_filters, reset_sim),
         cmocka_unit_test_setup(changes_and_deletions, reset_sim),
+        cmocka_unit_test_setup(unchanged_responses_are_not_mapped_again, reset_sim),
         cmocka_unit_test_setup(other_models_and_their_filters, reset_sim),
         cmocka_unit_test_setup(passthrough_uses_the_stored_credentials, reset_sim),
         cmocka_unit_test_setup(faults_are_retried_or_fail_cleanly, reset_sim),

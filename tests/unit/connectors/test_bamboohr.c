@@ -143,7 +143,7 @@ static int setup(void **state)
     f->c.records = json_array();
     f->c.fields = json_object();
     f->c.deleted = json_array();
-    f->sink = (struct conn_sink){on_field, on_record, on_deleted, on_page, &f->c};
+    f->sink = (struct conn_sink){on_field, on_record, on_deleted, on_page, &f->c, NULL, NULL, NULL};
     f->ctx.err = &f->e;
     run_init(&f->st, &f->ctx, &f->sink);
     *state = f;

@@ -156,7 +156,7 @@ static void fixture_init(struct fixture *f)
     memset(f, 0, sizeof(*f));
     f->c.records = json_array();
     f->c.fields = json_object();
-    f->sink = (struct conn_sink){on_field, on_record, NULL, on_page, &f->c};
+    f->sink = (struct conn_sink){on_field, on_record, NULL, on_page, &f->c, NULL, NULL, NULL};
     f->ctx.err = &f->e;
     f->run.sink = &f->sink;
     f->run.currency = json_pack("{s:s}", "7", "EUR");

@@ -89,7 +89,7 @@ static json_t *record_of(json_t *records, const char *model)
 static void maps_the_documented_employee(void **state)
 {
     struct captured c = {json_array(), json_object()};
-    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c};
+    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c, NULL, NULL, NULL};
     struct conn_ctx ctx;
     struct err e;
     json_t *item = json_loads(anna, 0, NULL), *emp, *u, *raw;
@@ -159,7 +159,7 @@ static void maps_the_documented_employee(void **state)
 static void bad_items_fail_with_a_reason(void **state)
 {
     struct captured c = {json_array(), json_object()};
-    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c};
+    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c, NULL, NULL, NULL};
     struct conn_ctx ctx;
     struct err e;
     json_t *item;
@@ -196,7 +196,7 @@ static void unknown_enum_values_pass_through(void **state)
 static void maps_a_balance_in_its_types_unit(void **state)
 {
     struct captured c = {json_array(), json_object()};
-    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c};
+    struct conn_sink sink = {on_field, on_record, NULL, on_page, &c, NULL, NULL, NULL};
     json_t *units = json_pack("{s:s}", "1", "DAYS");
     json_t *list = json_loads("[{\"id\":1,\"name\":\"Vacation\",\"category\":\"paid_vacation\","
                               "\"balance\":12.5,\"available_balance\":12.5},"
@@ -229,6 +229,34 @@ static void maps_a_balance_in_its_types_unit(void **state)
     json_decref(c.fields);
 }
 
+static int on_mapped(void *ud, const char *memo)
+{
+    *(char **)ud = memo ? strdup(memo) : NULL;
+    return ERR_OK;
+}
+
+/* A known page is not parsed again: what it leaves has to carry the paging
+ * and the ids the balance requests are made from. */
+static void a_mapped_page_leaves_its_paging_and_ids(void **state)
+{
+    char *memo = NULL;
+    struct conn_sink sink = {NULL, NULL, NULL, NULL, &memo, NULL, on_mapped, NULL};
+    json_t *item = json_loads(anna, 0, NULL);
+    json_t *page =
+        json_pack("{s:b, s:{s:i, s:i}, s:[O, {s:{s:s}}]}", "success", 1, "metadata", "current_page",
+                  0, "total_pages", 3, "data", item, "attributes", "id", "x-7");
+
+    (void)state;
+    assert_int_equal(page_mapped(&sink, page), ERR_OK);
+    assert_non_null(memo);
+    assert_string_equal(memo, "{\"data\":[{\"attributes\":{\"id\":1001}},"
+                              "{\"attributes\":{\"id\":\"x-7\"}}],"
+                              "\"metadata\":{\"current_page\":0,\"total_pages\":3}}");
+    free(memo);
+    json_decref(item);
+    json_decref(page);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +264,7 @@ int main(void)
         cmocka_unit_test(bad_items_fail_with_a_reason),
         cmocka_unit_test(unknown_enum_values_pass_through),
         cmocka_unit_test(maps_a_balance_in_its_types_unit),
+        cmocka_unit_test(a_mapped_page_leaves_its_paging_and_ids),
     };
     return cmocka_run_group_tests_name("connectors/personio", tests, NULL, NULL);
 }
