@@ -6,6 +6,7 @@
 #include "api/app.h"
 #include "api/hris.h"
 #include "api/integrations.h"
+#include "core/bytecache.h"
 #include "core/config.h"
 #include "core/isotime.h"
 #include "core/jsonarena.h"
@@ -214,6 +215,7 @@ static int cmd_serve(int argc, char **argv)
 
     threads = cfg.http_threads > 0 ? (int)cfg.http_threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     app.cfg = &cfg;
+    app.fields_pages = bytecache_new(APP_FIELDS_PAGES, APP_FIELDS_PAGE_BYTES);
     if (open_store(&cfg, threads + 2, (int64_t)cfg.db_mmap_mb << 20, &app.store) != 0)
         return 1;
     if (load_master_key(&cfg, &app.master, 1) != 0) {
@@ -250,6 +252,7 @@ static int cmd_serve(int argc, char **argv)
     if (jobs_stop(app.jobs, deadline) != ERR_OK)
         hard_exit();
     store_close(app.store);
+    bytecache_free(app.fields_pages);
     sodium_memzero(&app.master, sizeof(app.master));
     log_info("main", "msg=stopped");
     return 0;
@@ -664,6 +667,7 @@ static int cmd_demo(int argc, char **argv)
     if (sim < 0)
         return 1;
     app.cfg = &cfg;
+    app.fields_pages = bytecache_new(APP_FIELDS_PAGES, APP_FIELDS_PAGE_BYTES);
     snprintf(app.public_url, sizeof(app.public_url), "http://%s", cfg.listen);
     err_init(&e);
     if (open_store(&cfg, 8, (int64_t)cfg.db_mmap_mb << 20, &app.store) != 0 ||
@@ -704,6 +708,7 @@ static int cmd_demo(int argc, char **argv)
     server_stop(srv);
     jobs_stop(app.jobs, -1);
     store_close(app.store);
+    bytecache_free(app.fields_pages);
     kill(sim, SIGTERM);
     waitpid(sim, NULL, 0);
     sodium_memzero(&app.master, sizeof(app.master));

@@ -11,6 +11,7 @@
 #include "store/store.h"
 
 struct jobs;
+struct bytecache;
 
 struct app {
     const struct config *cfg;
@@ -18,6 +19,12 @@ struct app {
     struct secret_master master;
     char public_url[CONFIG_STR_MAX + 16]; /* no trailing slash */
     struct jobs *jobs;                    /* the in-process worker, or NULL (--no-worker) */
+    struct bytecache *fields_pages;       /* rendered integration-field pages, or NULL */
 };
+
+/* What app->fields_pages holds: pages of up to 2,000 fields (~360 KB),
+ * 8 MiB at most. */
+#define APP_FIELDS_PAGES      16
+#define APP_FIELDS_PAGE_BYTES (512 * 1024)
 
 #endif

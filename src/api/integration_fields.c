@@ -9,7 +9,9 @@
 #include "sync/jobs.h"
 
 #include "core/buf.h"
+#include "core/bytecache.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #define DEFAULT_PAGE 250
@@ -70,6 +72,24 @@ static void on_field(void *ud, const struct store_field *f)
     append_field(st->out, f);
 }
 
+/* What a page of fields is made of: the integration's fields as of its data
+ * version (which every change of them moves), its scope config and the
+ * position and size of the page. */
+static void page_key(const struct store_integration *it, const struct paging *pg,
+                     unsigned char key[BYTECACHE_KEY])
+{
+    crypto_generichash_state h;
+    const char *scope = it->scope_config ? it->scope_config : "";
+    int64_t parts[2] = {it->data_version, pg->limit};
+
+    crypto_generichash_init(&h, NULL, 0, BYTECACHE_KEY);
+    crypto_generichash_update(&h, (const unsigned char *)it->id, strlen(it->id) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)parts, sizeof(parts));
+    crypto_generichash_update(&h, (const unsigned char *)pg->after, strlen(pg->after) + 1);
+    crypto_generichash_update(&h, (const unsigned char *)scope, strlen(scope));
+    crypto_generichash_final(&h, key, BYTECACHE_KEY);
+}
+
 void integration_fields_list(struct req *rq, struct resp *rs)
 {
     struct list_state st;
@@ -77,6 +97,8 @@ void integration_fields_list(struct req *rq, struct resp *rs)
     struct err e;
     json_t *next;
     const char *cursor;
+    unsigned char key[BYTECACHE_KEY];
+    size_t start;
     int rc, more;
 
     if (auth_load_integration(rq, rs, rq->params[0]) != ERR_OK)
@@ -92,6 +114,12 @@ void integration_fields_list(struct req *rq, struct resp *rs)
     st.limit = pg.limit;
     scope_from_text(rq->integration.scope_config, &st.scope);
     st.out = resp_success_begin(rs, 200);
+    start = st.out->len;
+    page_key(&rq->integration, &pg, key);
+    if (bytecache_get(rq->app->fields_pages, key, st.out)) {
+        resp_success_end(rs);
+        return;
+    }
     buf_append_str(st.out, "{\"results\":[");
     /* One more than the page tells whether another page follows. */
     rc = store_fields_list(rq->app->store, rq->integration.id, pg.after, pg.limit + 1, on_field,
@@ -109,6 +137,7 @@ void integration_fields_list(struct req *rq, struct resp *rs)
                    cursor, cursor, cursor);
     else
         buf_append_str(st.out, "],\"next\":null,\"next_cursor\":null},\"next_cursor\":null");
+    bytecache_put(rq->app->fields_pages, key, st.out->data + start, st.out->len - start);
     resp_success_end(rs);
     json_decref(next);
 }

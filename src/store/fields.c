@@ -128,6 +128,12 @@ int store_field_set_passthrough(struct store *s, const char *integration_id, con
                                p, 3, &n);
     if (rc == ERR_OK && n == 0)
         rc = ERR_NOT_FOUND;
+    /* What was rendered of the integration's fields is stale. */
+    if (rc == ERR_OK)
+        rc = store_exec_params(c, s,
+                               "UPDATE integrations SET data_version = data_version + 1 "
+                               "WHERE id = ?",
+                               p + 1, 1, NULL);
     /* Data minimisation: a field no longer selected keeps no values. */
     if (rc == ERR_OK && !on)
         rc = store_drop_unused_values(s, c, field_id);

@@ -58,7 +58,7 @@ int store_integration_insert(struct store *s, const struct store_integration *it
 #define INTEGRATION_SELECT                                                                         \
     "SELECT i.id, i.environment_id, i.tool, i.enabled, i.auth_invalid, i.setup_status, "           \
     "i.organization_name, i.creator_email, i.origin_id, i.base_url, i.credentials, "               \
-    "i.scope_config_id, i.data_expired_at, i.created_at, sc.name, sc.config "                      \
+    "i.scope_config_id, i.data_expired_at, i.created_at, sc.name, sc.config, i.data_version "      \
     "FROM integrations i JOIN scope_configs sc ON sc.id = i.scope_config_id "
 
 /* Reads one integration; env_id NULL means any environment. */
@@ -106,6 +106,7 @@ static int get_integration(struct store *s, const char *env_id, const char *id,
         it.created_at = s->drv->get_int(r, 13);
         it.scope_config_name = store_col_dup(s, r, 14);
         it.scope_config = store_col_dup(s, r, 15);
+        it.data_version = s->drv->get_int(r, 16);
         if (!it.organization_name || !it.base_url || !it.credentials) {
             store_integration_free(&it);
             rc = -ERR_STORE;

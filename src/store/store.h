@@ -131,6 +131,7 @@ struct store_integration {
     char *scope_config;      /* owned: its JSON text (model/scope); filled by get */
     int64_t data_expired_at; /* 0: null */
     int64_t created_at;
+    int64_t data_version; /* moves with every change of its records or fields; filled by get */
 };
 
 /* Frees the owned members (not the struct). Safe on a zeroed struct. */

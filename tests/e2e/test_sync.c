@@ -268,6 +268,25 @@ static int stop_slow_sim(void **state)
 
 /* ---- tests ------------------------------------------------------------------- */
 
+/* is_passthrough_enabled of field fid in the page of all fields of id. */
+static int passthrough_listed(const char *id, const char *fid)
+{
+    char path[256];
+    struct hresp r;
+    json_t *f;
+    size_t i;
+    int on = -1;
+
+    snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields?page_size=2000", id);
+    assert_int_equal(api("GET", path, NULL, NULL, &r), 200);
+    json_array_foreach (json_object_get(data(&r), "results"), i, f) {
+        if (!strcmp(json_string_value(json_object_get(f, "id")), fid))
+            on = json_is_true(json_object_get(f, "is_passthrough_enabled"));
+    }
+    hresp_free(&r);
+    return on;
+}
+
 static void fields_walkthrough(void **state)
 {
     char id[128], path[1024], cursor[600] = "", custom_id[32] = "", number_id[32] = "";
@@ -359,14 +378,18 @@ static void fields_walkthrough(void **state)
     assert_int_equal(api("GET", path, NULL, NULL, &r), 400);
     hresp_free(&r);
 
-    /* Select a CUSTOM list field and a number; a FULL sync is queued at once. */
+    /* Select a CUSTOM list field and a number; a FULL sync is queued at once.
+     * The list shows the selection at once (pages already served included). */
+    assert_int_equal(passthrough_listed(id, custom_id), 0);
     snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields/%s", id, custom_id);
     assert_int_equal(api("PATCH", path, NULL, "{\"enable_passthrough\":true}", &r), 200);
     assert_true(json_is_true(json_object_get(data(&r), "is_passthrough_enabled")));
     hresp_free(&r);
+    assert_int_equal(passthrough_listed(id, custom_id), 1);
     snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields/%s", id, number_id);
     assert_int_equal(api("PATCH", path, NULL, "{\"enable_passthrough\":true}", &r), 200);
     hresp_free(&r);
+    assert_int_equal(passthrough_listed(id, number_id), 1);
     sleep_ms(100);
     run = wait_for_sync(id, NULL);
     expect_state(run, "SUCCEEDED");
@@ -408,6 +431,7 @@ static void fields_walkthrough(void **state)
     snprintf(path, sizeof(path), "/v1/integrations/%s/integration-fields/%s", id, number_id);
     assert_int_equal(api("PATCH", path, NULL, "{\"enable_passthrough\":false}", &r), 200);
     hresp_free(&r);
+    assert_int_equal(passthrough_listed(id, number_id), 0);
     emps = all_employees(id, NULL, 250);
     json_array_foreach (emps, i, e) {
         json_t *ifs = json_object_get(e, "integration_fields");

@@ -5,7 +5,7 @@
 -- without mapping the response (NULL: nothing); ids: the ids of the records
 -- it delivered, 24 characters each, for the deletion check. The rows
 -- describe the stored records only while pages_version = data_version:
--- every later apply, and every drop of field values, moves data_version.
+-- every later apply, and every change of selection, moves data_version.
 
 CREATE TABLE sync_pages (
     integration_id  TEXT NOT NULL REFERENCES integrations(id) ON DELETE CASCADE,
