@@ -10,6 +10,7 @@
 #include "store/store_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int store_pages_state(struct store_stage *st, const char *integration_id, int *valid,
                       int64_t *version)
@@ -57,11 +58,21 @@ int store_page_get(struct store_stage *st, const char *integration_id, const cha
     return rc < 0 ? -rc : ERR_OK;
 }
 
+/* Whether pages[i]'s key comes again later in the list. */
+static int repeated_later(const struct store_page *pages, int i, int n)
+{
+    for (int j = i + 1; j < n; j++) {
+        if (strcmp(pages[j].key, pages[i].key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int store_stage_pages(struct store_stage *st, const struct store_page *pages, int n)
 {
     const struct store *s = st->s;
     struct store_param *p;
-    int rc;
+    int rows = 0, rc;
 
     if (n <= 0)
         return ERR_OK;
@@ -69,21 +80,23 @@ int store_stage_pages(struct store_stage *st, const struct store_page *pages, in
     for (int i = 0; i < n; i++) {
         /* A known page keeps its stored row: only its key matters. */
         int known = pages[i].known;
-        p[i * 5] = sp_text(pages[i].key);
-        p[i * 5 + 1] = sp_text(known ? NULL : pages[i].hash);
-        p[i * 5 + 2] = sp_text(known ? NULL : pages[i].memo);
-        p[i * 5 + 3] = sp_text(known ? NULL : pages[i].ids);
-        p[i * 5 + 4] = sp_int(known);
+        /* One statement may not touch a row twice: the later one stays. */
+        if (repeated_later(pages, i, n))
+            continue;
+        p[rows * 5] = sp_text(pages[i].key);
+        p[rows * 5 + 1] = sp_text(known ? NULL : pages[i].hash);
+        p[rows * 5 + 2] = sp_text(known ? NULL : pages[i].memo);
+        p[rows * 5 + 3] = sp_text(known ? NULL : pages[i].ids);
+        p[rows * 5 + 4] = sp_int(known);
+        rows++;
     }
     rc = s->drv->exec(st->c, "BEGIN");
-    /* One row at a time: a key may repeat within the list. */
-    for (int i = 0; rc == ERR_OK && i < n; i++)
-        rc = store_exec_params(st->c, s,
-                               "INSERT INTO run_pages (key, hash, memo, ids, known) "
-                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                               "hash = excluded.hash, memo = excluded.memo, ids = excluded.ids, "
-                               "known = excluded.known",
-                               p + (size_t)i * 5, 5, NULL);
+    if (rc == ERR_OK)
+        rc = store_insert_rows(s, st->c,
+                               "INSERT INTO run_pages (key, hash, memo, ids, known) VALUES ",
+                               " ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, "
+                               "memo = excluded.memo, ids = excluded.ids, known = excluded.known",
+                               5, p, rows);
     if (rc == ERR_OK)
         rc = store_tx_commit(s, st->c);
     if (rc != ERR_OK)

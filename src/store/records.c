@@ -73,8 +73,8 @@ int store_records_state(struct store *s, const char *integration_id, const char 
     return rc;
 }
 
-int store_insert_rows(const struct store *s, struct store_conn *c, const char *head, int ncols,
-                      const struct store_param *p, int nrows)
+int store_insert_rows(const struct store *s, struct store_conn *c, const char *head,
+                      const char *tail, int ncols, const struct store_param *p, int nrows)
 {
     struct buf sql;
     int rc = ERR_OK, off = 0;
@@ -89,6 +89,8 @@ int store_insert_rows(const struct store *s, struct store_conn *c, const char *h
                 placeholders(&sql, ncols);
                 buf_append_char(&sql, ')');
             }
+            if (tail)
+                buf_append_str(&sql, tail);
             rc = store_exec_params(c, s, buf_str(&sql), p + (size_t)off * (size_t)ncols,
                                    chunk * ncols, NULL);
             off += chunk;
@@ -212,15 +214,15 @@ int store_stage_write(struct store_stage *stage, int batch, const struct store_s
             store_insert_rows(s, c,
                               "INSERT INTO run_records (id, model, remote_id, body, summary, hash, "
                               "is_new, batch) VALUES ",
-                              8, rec.v, n);
+                              NULL, 8, rec.v, n);
     if (rc == ERR_OK)
         rc =
             store_insert_rows(s, c, "INSERT INTO run_attrs (record_id, name, value, batch) VALUES ",
-                              4, attrs.v, attrs.n / 4);
+                              NULL, 4, attrs.v, attrs.n / 4);
     if (rc == ERR_OK)
         rc = store_insert_rows(s, c,
                                "INSERT INTO run_values (record_id, field_id, value, batch) VALUES ",
-                               4, values.v, values.n / 4);
+                               NULL, 4, values.v, values.n / 4);
     if (rc == ERR_OK && FAILPOINT("store.stage"))
         rc = ERR_STORE;
     if (rc == ERR_OK)

@@ -135,10 +135,11 @@ struct store_stage {
 };
 
 /* Rows of ncols parameters each, inserted with head ("INSERT INTO t (a, b)
- * VALUES ") in statements of 64, 32, ... 1 rows: few round trips, and few
- * distinct texts for the prepared-statement caches (records.c). */
-int store_insert_rows(const struct store *s, struct store_conn *c, const char *head, int ncols,
-                      const struct store_param *p, int nrows);
+ * VALUES ") and tail (" ON CONFLICT …", may be NULL) in statements of 64,
+ * 32, ... 1 rows: few round trips, and few distinct texts for the
+ * prepared-statement caches (records.c). */
+int store_insert_rows(const struct store *s, struct store_conn *c, const char *head,
+                      const char *tail, int ncols, const struct store_param *p, int nrows);
 
 /* FULL: makes the pages the run staged the integration's stored ones, valid
  * when nothing else was applied since the run read the data version (pages.c). */
