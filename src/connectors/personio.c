@@ -30,8 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE_SIZE 100
-#define MAX_PAGES 1000000
+#define PAGE_SIZE   100
+#define MAX_PAGES   1000000
+#define PAGES_AHEAD 3 /* time-off pages asked for ahead of the one mapped */
 
 /* Attributes that describe the contract, so they belong to the employment. */
 static const char *const employment_keys[] = {
@@ -761,6 +762,7 @@ static void absences_url(struct conn_ctx *ctx, long page, char *url, size_t len)
 static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
 {
     char url[2048];
+    long sent = 1; /* the last page asked for (the first comes with the employees) */
     int rc = ERR_OK;
 
     for (long page = 1; rc == ERR_OK && page <= MAX_PAGES; page++) {
@@ -778,9 +780,14 @@ static int fetch_absences(struct conn_ctx *ctx, const struct conn_sink *sink)
         n = json_array_size(json_object_get(j, "data"));
         total_pages = (long)json_integer_value(
             json_object_get(json_object_get(j, "metadata"), "total_pages"));
-        if (n > 0 && page < total_pages) {
-            absences_url(ctx, page + 1, url, sizeof(url));
-            send_ahead(ctx, url);
+        /* Pages are numbered, so several can be on their way at once. */
+        for (long next = page + 1; n > 0 && next <= total_pages && next <= page + PAGES_AHEAD;
+             next++) {
+            if (next > sent) {
+                absences_url(ctx, next, url, sizeof(url));
+                send_ahead(ctx, url);
+                sent = next;
+            }
         }
         json_array_foreach (known ? NULL : json_object_get(j, "data"), i, item) {
             rc = map_absence(ctx, sink, json_object_get(item, "attributes"));

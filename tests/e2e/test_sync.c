@@ -806,6 +806,36 @@ static void run_counts(json_t *run, long *responses, long *known)
     assert_true(*known >= 0);
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* GETs of /v1/company/time-offs hrsim answered since t0 whose query holds part. */
+static int time_off_requests(long long t0, const char *part)
+{
+    char url[512];
+    struct hresp r;
+    json_t *q;
+    size_t i;
+    int n = 0;
+
+    snprintf(url, sizeof(url), "%s/personio/__sim/requests", sim.base_url);
+    assert_int_equal(harness_http("GET", url, NULL, NULL, 0, &r), 0);
+    json_array_foreach (json_object_get(r.json, "requests"), i, q) {
+        const char *path = json_string_value(json_object_get(q, "path"));
+        const char *query = json_string_value(json_object_get(q, "query"));
+        if (json_integer_value(json_object_get(q, "ts_ms")) >= t0 && path &&
+            !strcmp(path, "/v1/company/time-offs") && query && strstr(query, part))
+            n++;
+    }
+    hresp_free(&r);
+    return n;
+}
+
 static size_t employees_of(const char *id)
 {
     json_t *all = all_employees(id, NULL, 250);
@@ -845,7 +875,7 @@ static void unchanged_responses_are_not_mapped_again(void **state)
     char id[128], fid[64];
     json_t *run;
     long responses, known;
-    long long fetched, values;
+    long long fetched, values, t0;
 
     (void)state;
     new_integration(id, sizeof(id), "sim-secret");
@@ -858,8 +888,14 @@ static void unchanged_responses_are_not_mapped_again(void **state)
     assert_true(responses > EMPLOYEES);
     assert_int_equal(known, 0);
 
-    /* Nothing changed: every response known, every record still there. */
+    /* Nothing changed: every response known, every record still there.
+     * Time-off pages asked for ahead are asked for once each, none past the
+     * last (240 periods: two pages). */
+    t0 = now_ms();
     assert_int_equal(full_sync(id, &responses, &known), fetched);
+    assert_int_equal(time_off_requests(t0, "offset=1"), 1);
+    assert_int_equal(time_off_requests(t0, "offset=2"), 1);
+    assert_int_equal(time_off_requests(t0, "offset="), 2);
     assert_int_equal(known, responses);
     assert_int_equal(employees_of(id), EMPLOYEES);
 
