@@ -643,20 +643,25 @@ static json_t *employee_by_remote(const char *id, const char *rid, int include_d
     return e;
 }
 
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* A DELTA sync asks Personio for what changed since the last success
  * (updated_since, updated_from) and reads balances of the changed only. */
 static void delta_reads_only_what_changed(const char *id)
 {
     char url[512];
-    struct timespec ts;
     struct hresp r;
     json_t *run, *q;
     size_t i;
-    long long t0;
+    long long t0 = now_ms();
     int employees = 0, paged = 0, balances = 0, time_offs = 0;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    t0 = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
     sim_post("/personio/__sim/mutate", "{\"update\":[1012]}");
     run = force_sync(id, "DELTA");
     expect_state(run, "SUCCEEDED");
@@ -804,14 +809,6 @@ static void run_counts(json_t *run, long *responses, long *known)
             sleep_ms(25);
     }
     assert_true(*known >= 0);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* GETs of /v1/company/time-offs hrsim answered since t0 whose query holds part. */
