@@ -189,7 +189,7 @@ static int get_json(struct conn_ctx *ctx, const char *url, const char *what, jso
 
 /* GETs a page of records: *out gets its parsed body unless the sink holds
  * what it maps to (*known). Then *out gets what the page left when it was
- * mapped (page_memo; NULL for a page that leaves nothing). */
+ * mapped (page_mapped; NULL for a page that leaves nothing). */
 static int get_page(struct conn_ctx *ctx, const struct conn_sink *sink, const char *url,
                     const char *what, json_t **out, int *known)
 {
