@@ -111,8 +111,6 @@ void integration_fields_list(struct req *rq, struct resp *rs)
         return;
     }
     memset(&st, 0, sizeof(st));
-    st.limit = pg.limit;
-    scope_from_text(rq->integration.scope_config, &st.scope);
     st.out = resp_success_begin(rs, 200);
     start = st.out->len;
     page_key(&rq->integration, &pg, key);
@@ -120,6 +118,8 @@ void integration_fields_list(struct req *rq, struct resp *rs)
         resp_success_end(rs);
         return;
     }
+    st.limit = pg.limit;
+    scope_from_text(rq->integration.scope_config, &st.scope);
     buf_append_str(st.out, "{\"results\":[");
     /* One more than the page tells whether another page follows. */
     rc = store_fields_list(rq->app->store, rq->integration.id, pg.after, pg.limit + 1, on_field,

@@ -61,8 +61,7 @@ struct pages {
     int64_t from;          /* the data version when the run began */
     unsigned char fp[32];  /* what else shapes every response's records */
     struct idset kept;     /* records held from known responses */
-    int open;              /* a response is being mapped: */
-    char *key;             /*   its request, */
+    char *key;             /* a response being mapped: its request (NULL: none), */
     char hash[33];         /*   its hash, */
     struct buf ids;        /*   the records it delivered, */
     struct idset open_ids; /*   once each */
@@ -301,7 +300,7 @@ static int on_record(void *ud, const struct conn_record *r)
     if (!r->remote_id || !*r->remote_id)
         return err_set(st->e, ERR_REMOTE, "a %s record without a remote id", md->id);
     derive_id(st->integration_id, r->model, r->remote_id, id);
-    if (st->pages.open && idset_add(&st->pages.open_ids, id))
+    if (st->pages.key && idset_add(&st->pages.open_ids, id))
         buf_append(&st->pages.ids, id, IDS_LEN);
     if (!idset_add(&st->seen, id))
         return ERR_OK; /* nested records repeat; the first one counts */
@@ -464,7 +463,6 @@ static void close_page(struct pages *pg)
 {
     free(pg->key);
     pg->key = NULL;
-    pg->open = 0;
 }
 
 struct stored_page {
@@ -487,8 +485,9 @@ static void on_stored_page(void *ud, const struct store_page *p)
 static void keep_ids(struct run_state *st, const char *ids)
 {
     char id[IDS_LEN + 1];
+    size_t len = strlen(ids);
 
-    for (size_t off = 0; strlen(ids + off) >= IDS_LEN; off += IDS_LEN) {
+    for (size_t off = 0; off + IDS_LEN <= len; off += IDS_LEN) {
         memcpy(id, ids + off, IDS_LEN);
         id[IDS_LEN] = '\0';
         if (!idset_has(&st->seen, id) && idset_add(&st->pages.kept, id))
@@ -526,7 +525,6 @@ static int on_known(void *ud, const char *key, const struct buf *body, int *is_k
     }
     free(sp.memo);
     free(sp.ids);
-    pg->open = 1;
     pg->key = xstrdup(key);
     memcpy(pg->hash, hash, sizeof(hash));
     buf_reset(&pg->ids);
@@ -539,16 +537,13 @@ static int on_mapped(void *ud, const char *memo)
 {
     struct run_state *st = ud;
     struct pages *pg = &st->pages;
-    struct pending_page p = {pg->key, memo ? xstrdup(memo) : NULL, buf_take(&pg->ids), {0}, 0};
+    struct pending_page p;
 
-    if (!pg->open) {
-        free(p.memo);
-        free(p.ids);
-        return ERR_OK;
-    }
+    if (!pg->key)
+        return ERR_OK; /* no response is being mapped */
+    p = (struct pending_page){pg->key, memo ? xstrdup(memo) : NULL, buf_take(&pg->ids), {0}, 0};
     memcpy(p.hash, pg->hash, sizeof(p.hash));
     pg->key = NULL;
-    pg->open = 0;
     return add_pending_page(st, p);
 }
 
