@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
+#include "core/ids.h"
 #include "core/jsonx.h"
 #include "store/store_int.h"
 
@@ -132,6 +133,8 @@ int store_records_list(struct store *s, const struct store_list_query *lq, store
                        void *ud)
 {
     char twin[64];
+    char(*derived)[IDS_LEN + 1] = NULL;
+    const char **derived_ids = NULL;
     struct qb *q = xcalloc(1, sizeof(*q));
     int rc;
 
@@ -158,9 +161,18 @@ int store_records_list(struct store *s, const struct store_list_query *lq, store
         buf_append_str(&q->sql, " AND r.id IN ");
         qb_in(q, lq->ids, lq->nids);
     }
+    /* A record's id is derived from its integration, model and remote id
+     * (sync/engine.c): the primary key finds it, no index on remote ids. */
     if (lq->nremote_ids) {
-        buf_append_str(&q->sql, " AND r.remote_id IN ");
-        qb_in(q, lq->remote_ids, lq->nremote_ids);
+        derived = xcalloc((size_t)lq->nremote_ids, sizeof(*derived));
+        derived_ids = xcalloc((size_t)lq->nremote_ids, sizeof(*derived_ids));
+        for (int i = 0; i < lq->nremote_ids; i++) {
+            const char *parts[3] = {lq->integration_id, lq->model, lq->remote_ids[i]};
+            ids_derive(derived[i], parts, 3);
+            derived_ids[i] = derived[i];
+        }
+        buf_append_str(&q->sql, " AND r.id IN ");
+        qb_in(q, derived_ids, lq->nremote_ids);
     }
     if (lq->value_none)
         buf_append_str(&q->sql, " AND 1 = 0");
@@ -245,6 +257,8 @@ int store_records_list(struct store *s, const struct store_list_query *lq, store
     rc = run(s, q, 0, (void *)fn, ud);
     buf_free(&q->sql);
     free(q);
+    free(derived_ids);
+    free(derived);
     return rc;
 }
 

@@ -57,7 +57,7 @@ static void migrations_are_idempotent(void **state)
 
     assert_int_equal(store_migrate(f->s, &applied, &version), ERR_OK);
     assert_int_equal(applied, 0);
-    assert_int_equal(version, 7);
+    assert_int_equal(version, 8);
     assert_string_equal(store_backend(f->s), "sqlite");
 }
 
