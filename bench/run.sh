@@ -10,7 +10,8 @@
 #             10 selected) vs curl downloading the same requests, one at a
 #             time (the target's baseline) and as many at once as the sync
 #   resync    the same sync again with nothing changed
-#   memory    peak RSS of that sync, and of serve under the serving load
+#   memory    peak RSS of that sync, of one of BENCH_MEMORY_EMPLOYEES (0:
+#             skipped) and of serve under the serving load
 #   startup   serve's first answer after start on the synced database
 #
 # BENCH_EMPLOYEES (default 20000), BENCH_SERVE_EMPLOYEES (2000) and
@@ -310,6 +311,21 @@ if [ -n "$PG_URL" ]; then
     read -r again rss <"$DIR/sync.time"
     row "PostgreSQL: re-sync s (vs download)" "$dl" "$again" "$(ratio "$again" "$dl")" "<=1.0" "$(le "$(ratio "$again" "$dl")" 1.0)"
     unset HRBRIDGE_MASTER_KEY_FILE
+fi
+
+# The memory target's size: a fresh FULL sync of BENCH_MEMORY_EMPLOYEES
+# (0 skips; a million takes most of an hour and ~40 GB of disk).
+M=${BENCH_MEMORY_EMPLOYEES:-0}
+if [ "$M" -gt 0 ]; then
+    echo "bench: memory ($M employees)..." >&2
+    start_sim "$M" 50
+    DB=sqlite:$DIR/memory.db
+    set -- $(new_integration "$DB"); KEY=$1; ID=$2
+    stop_serve
+    timed_sync "$DB" "$ID"
+    read -r secs rss <"$DIR/sync.time"
+    row "FULL sync of $M employees peak RSS KiB" "-" "$rss" "-" "<=65536" "$(le "$rss" 65536)"
+    rm -f "$DIR"/memory.db*
 fi
 fi
 

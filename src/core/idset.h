@@ -1,10 +1,8 @@
 /*
- * idset — a compact set of record ids for one sync run: which ids the run
- * has already seen (duplicates within a run, and, at the end of a FULL
- * sync, which stored records the remote no longer returned). Each id is kept
- * as a 64-bit hash in an open-addressing table (11 to 21 bytes per id, so a
- * million records cost at most ~21 MiB). Two distinct ids share a hash with
- * odds of about 1 in 10^7 per million-record run.
+ * idset — a compact set of record ids: which ids a page or a response has
+ * delivered already. Each id is kept as a 64-bit hash in an open-addressing
+ * table (11 to 21 bytes per id). Two distinct ids share a hash with odds
+ * below 1 in 10^12 among the at most 5,000 of one page.
  */
 #ifndef HB_CORE_IDSET_H
 #define HB_CORE_IDSET_H

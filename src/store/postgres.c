@@ -598,5 +598,6 @@ const struct store_driver store_postgres_driver = {
     .changes = drv_changes,
     .row_locks = 1,
     .lagging_statistics = 1,
+    .key_only_table = "",
     .migrate_lock = "SELECT pg_advisory_xact_lock(7262731548102345)",
 };

@@ -3,7 +3,7 @@
  * changed), the staging area for new and changed records, and the one
  * transaction that applies a run so readers see all of it or none of it.
  *
- * The staging area is three temporary tables on a connection the run holds
+ * The staging area is temporary tables on a connection the run holds
  * from start to end (store_stage_open): writing them touches neither the
  * database's journal nor its file, takes no write lock, and they vanish
  * with the connection if the process dies, so nothing half-staged outlives
@@ -73,8 +73,14 @@ int store_records_state(struct store *s, const char *integration_id, const char 
     return rc;
 }
 
-int store_insert_rows(const struct store *s, struct store_conn *c, const char *head,
-                      const char *tail, int ncols, const struct store_param *p, int nrows)
+/* A row a statement of insert_rows returned. */
+typedef void row_fn(void *ud, const struct store *s, struct store_rows *r);
+
+/* store_insert_rows, also handing fn (may be NULL) each row the statements
+ * return and adding the rows they changed to *changes (may be NULL). */
+static int insert_rows(const struct store *s, struct store_conn *c, const char *head,
+                       const char *tail, int ncols, const struct store_param *p, int nrows,
+                       row_fn *fn, void *ud, int64_t *changes)
 {
     struct buf sql;
     int rc = ERR_OK, off = 0;
@@ -82,22 +88,42 @@ int store_insert_rows(const struct store *s, struct store_conn *c, const char *h
     buf_init(&sql, 0);
     for (int chunk = 64; rc == ERR_OK && chunk > 0; chunk /= 2) {
         while (rc == ERR_OK && nrows - off >= chunk) {
+            struct store_rows *r = NULL;
+
             buf_reset(&sql);
             buf_append_str(&sql, head);
-            for (int r = 0; r < chunk; r++) {
-                buf_append_str(&sql, r ? ", (" : "(");
+            for (int i = 0; i < chunk; i++) {
+                buf_append_str(&sql, i ? ", (" : "(");
                 placeholders(&sql, ncols);
                 buf_append_char(&sql, ')');
             }
             if (tail)
                 buf_append_str(&sql, tail);
-            rc = store_exec_params(c, s, buf_str(&sql), p + (size_t)off * (size_t)ncols,
-                                   chunk * ncols, NULL);
+            rc = FAILPOINT("store.write")
+                     ? ERR_STORE
+                     : s->drv->query(c, buf_str(&sql), p + (size_t)off * (size_t)ncols,
+                                     chunk * ncols, &r);
+            if (rc != ERR_OK)
+                break;
+            while ((rc = s->drv->step(r)) > 0) {
+                if (fn)
+                    fn(ud, s, r);
+            }
+            s->drv->finish(r);
+            rc = rc < 0 ? -rc : ERR_OK;
+            if (rc == ERR_OK && changes)
+                *changes += s->drv->changes(c);
             off += chunk;
         }
     }
     buf_free(&sql);
     return rc;
+}
+
+int store_insert_rows(const struct store *s, struct store_conn *c, const char *head,
+                      const char *tail, int ncols, const struct store_param *p, int nrows)
+{
+    return insert_rows(s, c, head, tail, ncols, p, nrows, NULL, NULL, NULL);
 }
 
 /* A growing array of parameters. */
@@ -127,6 +153,7 @@ static const char *const stage_ddl[] = {
     "memo TEXT, ids TEXT, known INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS run_records_by_batch ON run_records (batch)",
     /* A connection used by an earlier run that could not clean up. */
+    "DELETE FROM run_taken",
     "DELETE FROM run_records",
     "DELETE FROM run_attrs",
     "DELETE FROM run_values",
@@ -134,9 +161,8 @@ static const char *const stage_ddl[] = {
 };
 
 static const char *const stage_drop[] = {
-    "DROP TABLE IF EXISTS run_records",
-    "DROP TABLE IF EXISTS run_attrs",
-    "DROP TABLE IF EXISTS run_values",
+    "DROP TABLE IF EXISTS run_taken", "DROP TABLE IF EXISTS run_records",
+    "DROP TABLE IF EXISTS run_attrs", "DROP TABLE IF EXISTS run_values",
     "DROP TABLE IF EXISTS run_pages",
 };
 
@@ -147,6 +173,15 @@ int store_stage_open(struct store *s, struct store_stage **out)
 
     st->s = s;
     rc = store_conn_get(s, &st->c);
+    /* The records the run took: looked up by id alone. */
+    if (rc == ERR_OK) {
+        char ddl[256];
+        snprintf(ddl, sizeof(ddl),
+                 "CREATE TEMP TABLE IF NOT EXISTS run_taken (id TEXT NOT NULL PRIMARY KEY, "
+                 "kept INTEGER NOT NULL, mapped INTEGER NOT NULL)%s",
+                 s->drv->key_only_table);
+        rc = s->drv->exec(st->c, ddl);
+    }
     for (size_t i = 0; rc == ERR_OK && i < sizeof(stage_ddl) / sizeof(stage_ddl[0]); i++)
         rc = s->drv->exec(st->c, stage_ddl[i]);
     if (rc != ERR_OK) {
@@ -235,6 +270,59 @@ int store_stage_write(struct store_stage *stage, int batch, const struct store_s
     return rc;
 }
 
+/* Inserts (id, kept, !kept) for each of ids into run_taken, with tail. */
+static int insert_taken(struct store_stage *st, const char *const ids[], int n, int kept,
+                        const char *tail, row_fn *fn, void *ud, int64_t *changes)
+{
+    struct store_param *p = xcalloc((size_t)n * 3, sizeof(*p));
+    int rc;
+
+    for (int i = 0; i < n; i++) {
+        p[i * 3] = sp_text(ids[i]);
+        p[i * 3 + 1] = sp_int(kept);
+        p[i * 3 + 2] = sp_int(!kept);
+    }
+    rc = insert_rows(st->s, st->c, "INSERT INTO run_taken (id, kept, mapped) VALUES ", tail, 3, p,
+                     n, fn, ud, changes);
+    free(p);
+    return rc;
+}
+
+int store_stage_keep(struct store_stage *st, const char *const ids[], int n, int64_t *added)
+{
+    *added = 0;
+    if (n <= 0)
+        return ERR_OK;
+    return insert_taken(st, ids, n, 1, " ON CONFLICT (id) DO NOTHING", NULL, NULL, added);
+}
+
+struct taken {
+    store_taken_fn *fn;
+    void *ud;
+};
+
+static void on_taken(void *ud, const struct store *s, struct store_rows *r)
+{
+    const struct taken *t = ud;
+
+    t->fn(t->ud, s->drv->get_text(r, 0, NULL), (int)s->drv->get_int(r, 1));
+}
+
+int store_stage_take(struct store_stage *st, const char *const ids[], int n, store_taken_fn *fn,
+                     void *ud)
+{
+    struct taken t = {fn, ud};
+
+    if (n <= 0)
+        return ERR_OK;
+    /* New rows come back as inserted (kept = 0); rows a known response
+     * took come back updated (kept = 1); rows mapped before do not. */
+    return insert_taken(st, ids, n, 0,
+                        " ON CONFLICT (id) DO UPDATE SET mapped = 1 WHERE run_taken.mapped = 0 "
+                        "RETURNING id, kept",
+                        fn ? on_taken : NULL, &t, NULL);
+}
+
 static int count(const struct store *s, struct store_conn *c, const char *sql,
                  const struct store_param *p, int n, int64_t *out)
 {
@@ -273,50 +361,24 @@ static int upsert_fields(struct store *s, struct store_conn *c, const struct sto
     return rc;
 }
 
-/* FULL: records of the synced models that the run did not return. */
+/* FULL: records of the synced models that the run did not take. */
 static int mark_deleted(struct store *s, struct store_conn *c, struct store_apply *a)
 {
-    struct store_param p[4];
-    struct store_rows *r = NULL;
-    char(*gone)[IDS_LEN + 1] = NULL;
-    size_t n = 0, cap = 0;
     int rc = ERR_OK;
 
     for (const char *const *m = a->models; rc == ERR_OK && *m; m++) {
-        p[0] = sp_text(a->run->integration_id);
-        p[1] = sp_text(*m);
-        rc = s->drv->query(c,
-                           "SELECT id FROM records WHERE integration_id = ? AND model = ? "
-                           "AND remote_deleted_at IS NULL",
-                           p, 2, &r);
-        if (rc != ERR_OK)
-            break;
-        while ((rc = s->drv->step(r)) > 0) {
-            const char *id = s->drv->get_text(r, 0, NULL);
-            if (!id || a->seen(a->seen_ud, id))
-                continue;
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                gone = xrealloc(gone, cap * sizeof(*gone));
-            }
-            snprintf(gone[n], sizeof(gone[n]), "%s", id);
-            n++;
-        }
-        s->drv->finish(r);
-        rc = rc < 0 ? -rc : ERR_OK;
-    }
-    for (size_t i = 0; rc == ERR_OK && i < n; i++) {
-        p[0] = sp_int(a->now);
-        p[1] = sp_int(a->now);
-        p[2] = sp_text(a->run->integration_id);
-        p[3] = sp_text(gone[i]);
+        struct store_param p[4] = {sp_int(a->now), sp_int(a->now), sp_text(a->run->integration_id),
+                                   sp_text(*m)};
+        int64_t gone = 0;
+
         rc = store_exec_params(c, s,
                                "UPDATE records SET remote_deleted_at = ?, changed_at = ? "
-                               "WHERE integration_id = ? AND id = ?",
-                               p, 4, NULL);
+                               "WHERE integration_id = ? AND model = ? AND remote_deleted_at "
+                               "IS NULL AND NOT EXISTS (SELECT 1 FROM run_taken t "
+                               "WHERE t.id = records.id)",
+                               p, 4, &gone);
+        a->deleted += gone;
     }
-    a->deleted += (int64_t)n;
-    free(gone);
     return rc;
 }
 

@@ -311,4 +311,5 @@ const struct store_driver store_sqlite_driver = {
     .col_type = drv_col_type,
     .finish = drv_finish,
     .changes = drv_changes,
+    .key_only_table = " WITHOUT ROWID",
 };

@@ -367,6 +367,22 @@ void store_stage_close(struct store_stage *st);
  * be staged once per run (ERR_CONFLICT otherwise). */
 int store_stage_write(struct store_stage *st, int batch, const struct store_staged *recs, int n);
 
+/* The records a run has taken, kept in its staging area rather than in the
+ * run's memory (which then stays the same however large the integration
+ * is): for duplicates within the run and, at the end of a FULL run, for the
+ * stored records it no longer returned. */
+
+/* Takes ids (n of them, distinct) as delivered by known responses, whose
+ * stored records stay; *added gets how many the run had not taken yet. */
+int store_stage_keep(struct store_stage *st, const char *const ids[], int n, int64_t *added);
+
+/* Takes ids (n of them, distinct) as mapped, and calls fn(ud, id, was_kept)
+ * (fn may be NULL) for each one the run had not mapped yet (was_kept: a known response had
+ * delivered it); the ids fn does not get are repeats within the run. */
+typedef void store_taken_fn(void *ud, const char *id, int was_kept);
+int store_stage_take(struct store_stage *st, const char *const ids[], int n, store_taken_fn *fn,
+                     void *ud);
+
 /* A field a sync discovered. */
 struct store_field_def {
     const char *id, *model, *type, *key, *label;
@@ -376,10 +392,8 @@ struct store_field_def {
 struct store_apply {
     const struct store_sync_run *run;
     const char *worker;
-    int full;                              /* mark records not seen as deleted */
-    const char *const *models;             /* models this run synced, NULL-terminated */
-    int (*seen)(void *ud, const char *id); /* FULL: was this record returned? */
-    void *seen_ud;
+    int full;                  /* mark records the run did not take as deleted */
+    const char *const *models; /* models this run synced, NULL-terminated */
     const struct store_field_def *fields;
     int nfields;
     const char *const *tombstones; /* ids the remote reported deleted */
@@ -405,7 +419,7 @@ struct store_apply {
 /* Applies what st staged in one transaction on its connection: upserts the
  * discovered fields, clears what changed records replace (batch by batch,
  * so its memory is that of one batch), moves staged records, attributes
- * and values into place sorted by key, marks unseen records (FULL) and
+ * and values into place sorted by key, marks records not taken (FULL) and
  * tombstoned ones deleted, marks the run SUCCEEDED and the integration set
  * up. ERR_NOT_FOUND when the worker lost the run's lease (nothing is
  * applied). The staging stays until store_stage_close. */

@@ -79,6 +79,9 @@ struct store_driver {
     /* Plans by table statistics that lag behind large writes until a
      * background pass (autovacuum) refreshes them. */
     int lagging_statistics;
+    /* Ends the definition of a table read only by its primary key, so that
+     * it is stored as that key's tree alone ("" where there is no such thing). */
+    const char *key_only_table;
     /* Run first in each migration transaction so that processes starting
      * together apply migrations one at a time (NULL: begin_write does). */
     const char *migrate_lock;

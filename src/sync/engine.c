@@ -25,6 +25,7 @@
 #define MAX_BATCH          5000
 #define MAX_TOMBSTONES     1000000
 #define MAX_PENDING_PAGES  256
+#define KEPT_FLUSH         1024 /* ids of known responses taken at once */
 /* Part of every response's hash: raise it when what a response maps to
  * changes (the mapping, the stored forms), so that no response is skipped
  * for records stored by an older mapping. */
@@ -60,7 +61,7 @@ struct pages {
     int valid;             /* the stored pages describe the stored records */
     int64_t from;          /* the data version when the run began */
     unsigned char fp[32];  /* what else shapes every response's records */
-    struct idset kept;     /* records held from known responses */
+    struct buf kept;       /* ids of records known responses delivered, not yet taken */
     char *key;             /* a response being mapped: its request (NULL: none), */
     char hash[33];         /*   its hash, */
     struct buf ids;        /*   the records it delivered, */
@@ -76,8 +77,8 @@ struct run_state {
     struct store_sync_run *run;
     struct err *e;
     const char *integration_id;
-    json_t *fields;    /* "model\x1fkey" -> {"custom":bool,"label":str|null} */
-    struct idset seen; /* record ids, for in-run duplicates and deletions */
+    json_t *fields;         /* "model\x1fkey" -> {"custom":bool,"label":str|null} */
+    struct idset batch_ids; /* the ids in batch: repeats within a page */
     struct selected *selected[MODEL_COUNT];
     int nselected[MODEL_COUNT];
     struct pending *batch;
@@ -302,10 +303,10 @@ static int on_record(void *ud, const struct conn_record *r)
     derive_id(st->integration_id, r->model, r->remote_id, id);
     if (st->pages.key && idset_add(&st->pages.open_ids, id))
         buf_append(&st->pages.ids, id, IDS_LEN);
-    if (!idset_add(&st->seen, id))
-        return ERR_OK; /* nested records repeat; the first one counts */
-    if (!idset_has(&st->pages.kept, id))
-        st->run->fetched++;
+    /* Nested records repeat; the first one counts (store_stage_take
+     * drops those an earlier page delivered). */
+    if (!idset_add(&st->batch_ids, id))
+        return ERR_OK;
     if (st->nbatch >= MAX_BATCH)
         return err_set(st->e, ERR_TOO_LARGE, "a remote page held more than %d records", MAX_BATCH);
     p = &st->batch[st->nbatch];
@@ -481,18 +482,32 @@ static void on_stored_page(void *ud, const struct store_page *p)
     sp->found = 1;
 }
 
-/* Takes the records a known response delivered as this run's. */
-static void keep_ids(struct run_state *st, const char *ids)
+/* Takes the records known responses delivered (st->pages.kept) as this run's. */
+static int take_kept(struct run_state *st)
 {
-    char id[IDS_LEN + 1];
-    size_t len = strlen(ids);
+    struct buf *kept = &st->pages.kept;
+    int n = (int)(kept->len / IDS_LEN);
+    const char **ids;
+    char(*copy)[IDS_LEN + 1];
+    int64_t added = 0;
+    int rc;
 
-    for (size_t off = 0; off + IDS_LEN <= len; off += IDS_LEN) {
-        memcpy(id, ids + off, IDS_LEN);
-        id[IDS_LEN] = '\0';
-        if (!idset_has(&st->seen, id) && idset_add(&st->pages.kept, id))
-            st->run->fetched++;
+    if (n == 0)
+        return ERR_OK;
+    ids = xcalloc((size_t)n, sizeof(*ids));
+    copy = xcalloc((size_t)n, sizeof(*copy));
+    for (int i = 0; i < n; i++) {
+        memcpy(copy[i], buf_str(kept) + (size_t)i * IDS_LEN, IDS_LEN);
+        ids[i] = copy[i];
     }
+    rc = store_stage_keep(st->stage, ids, n, &added);
+    st->run->fetched += added;
+    buf_reset(kept);
+    free(copy);
+    free(ids);
+    if (rc != ERR_OK)
+        err_set(st->e, rc, "taking the records of known responses failed");
+    return rc;
 }
 
 static int on_known(void *ud, const char *key, const struct buf *body, int *is_known,
@@ -514,8 +529,11 @@ static int on_known(void *ud, const char *key, const struct buf *body, int *is_k
     if (rc != ERR_OK)
         return err_set(st->e, rc, "reading the responses of the last sync failed");
     if (sp.found && strcmp(sp.hash, hash) == 0) {
-        keep_ids(st, sp.ids);
+        /* The stored ids of one response are distinct, each IDS_LEN long. */
+        buf_append(&pg->kept, sp.ids, strlen(sp.ids) / IDS_LEN * IDS_LEN);
         free(sp.ids);
+        if (pg->kept.len >= KEPT_FLUSH * IDS_LEN && (rc = take_kept(st)) != ERR_OK)
+            return rc;
         free(pg->memo);
         pg->memo = sp.memo;
         *memo = pg->memo;
@@ -587,30 +605,71 @@ static int heartbeat(struct run_state *st)
     return rc;
 }
 
+struct take_lookup {
+    struct run_state *st;
+    int *first; /* per record of the batch: the run's first time */
+    int next;   /* where the next id is looked for */
+};
+
+static void on_taken(void *ud, const char *id, int was_kept)
+{
+    struct take_lookup *t = ud;
+    int n = t->st->nbatch;
+
+    /* The ids mostly come back in the order they went. */
+    for (int k = 0; id && k < n; k++) {
+        int i = (t->next + k) % n;
+        if (strcmp(t->st->batch[i].id, id) == 0) {
+            t->first[i] = 1;
+            if (!was_kept)
+                t->st->run->fetched++;
+            t->next = i + 1;
+            break;
+        }
+    }
+}
+
 static int on_page_done(void *ud)
 {
     struct run_state *st = ud;
     struct state_lookup l = {st, NULL, NULL};
+    struct take_lookup t = {st, NULL, 0};
     const char **ids = NULL;
     struct store_staged *staged = NULL;
-    int n = 0, rc = ERR_OK;
+    int n = 0, nfirst = 0, rc = ERR_OK;
 
     if (st->env->stopping && *st->env->stopping)
         return err_set(st->e, ERR_CONFLICT, "the worker is stopping");
     rc = flush_pages(st);
+    if (rc == ERR_OK)
+        rc = take_kept(st);
     if (rc != ERR_OK)
         return rc;
     if (st->nbatch == 0)
         return heartbeat(st);
+    idset_free(&st->batch_ids);
+    idset_init(&st->batch_ids);
     ids = xcalloc((size_t)st->nbatch, sizeof(*ids));
+    t.first = xcalloc((size_t)st->nbatch, sizeof(*t.first));
     l.hash = xcalloc((size_t)st->nbatch, sizeof(*l.hash));
     l.exists = xcalloc((size_t)st->nbatch, sizeof(*l.exists));
     staged = xcalloc((size_t)st->nbatch, sizeof(*staged));
     for (int i = 0; i < st->nbatch; i++)
         ids[i] = st->batch[i].id;
-    rc = store_records_state(st->env->store, st->integration_id, ids, st->nbatch, on_state, &l);
+    rc = store_stage_take(st->stage, ids, st->nbatch, on_taken, &t);
+    if (rc != ERR_OK)
+        err_set(st->e, rc, "taking the records of a page failed");
+    /* Only what the run had not mapped yet is compared and staged. */
+    for (int i = 0; i < st->nbatch; i++) {
+        if (t.first[i])
+            ids[nfirst++] = st->batch[i].id;
+    }
+    if (rc == ERR_OK)
+        rc = store_records_state(st->env->store, st->integration_id, ids, nfirst, on_state, &l);
     for (int i = 0; rc == ERR_OK && i < st->nbatch; i++) {
         struct pending *p = &st->batch[i];
+        if (!t.first[i])
+            continue; /* an earlier page delivered it */
         if (l.exists[i] && strcmp(l.hash[i], p->hash) == 0)
             continue; /* unchanged: nothing to write */
         staged[n].id = p->id;
@@ -634,6 +693,7 @@ static int on_page_done(void *ud)
         pending_free(&st->batch[i]);
     st->nbatch = 0;
     free(ids);
+    free(t.first);
     free(l.hash);
     free(l.exists);
     free(staged);
@@ -653,13 +713,6 @@ static void sleep_unless_stopping(int ms, void *ud)
         struct timespec ts = {0, (ms < 50 ? ms : 50) * 1000000L};
         nanosleep(&ts, NULL);
     }
-}
-
-static int seen(void *ud, const char *id)
-{
-    const struct run_state *st = ud;
-
-    return idset_has(&st->seen, id) || idset_has(&st->pages.kept, id);
 }
 
 /* ---- the run ---------------------------------------------------------------- */
@@ -719,8 +772,6 @@ static int apply(struct run_state *st, const struct connector *conn, int full)
     a.worker = st->env->worker;
     a.full = full;
     a.models = models;
-    a.seen = seen;
-    a.seen_ud = st;
     a.fields = defs;
     a.nfields = n;
     a.tombstones = tomb;
@@ -813,8 +864,8 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
     st.integration_id = it.id;
     st.fields = json_object();
     scope_from_text(it.scope_config, &st.scope);
-    idset_init(&st.seen);
-    idset_init(&st.pages.kept);
+    idset_init(&st.batch_ids);
+    buf_init(&st.pages.kept, 0);
     idset_init(&st.pages.open_ids);
     buf_init(&st.pages.ids, 0);
     st.batch = xcalloc(MAX_BATCH, sizeof(*st.batch));
@@ -895,12 +946,12 @@ out:
         free(st.selected[m]);
     }
     json_decref(st.fields);
-    idset_free(&st.seen);
+    idset_free(&st.batch_ids);
     close_page(&st.pages);
     for (int i = 0; i < st.pages.npending; i++)
         pending_page_free(&st.pages.pending[i]);
     free(st.pages.memo);
-    idset_free(&st.pages.kept);
+    buf_free(&st.pages.kept);
     idset_free(&st.pages.open_ids);
     buf_free(&st.pages.ids);
     json_decref(credentials);

@@ -12,12 +12,6 @@
 
 static const char *const run_ids[] = {"A"};
 
-static int seen(void *ud, const char *id)
-{
-    (void)ud;
-    return strcmp(id, "A") == 0;
-}
-
 /* Applies a run that finds employee A with values for fields F1 and F2 and
  * discovers F1 (an employee field) and J1 (an employment field). */
 static void sync_once(struct fx *f, const char *body)
@@ -37,13 +31,13 @@ static void sync_once(struct fx *f, const char *body)
     assert_int_equal(store_sync_enqueue(f->s, f->integ, SYNC_FULL, 0, &q, &already), ERR_OK);
     assert_int_equal(store_sync_claim(f->s, "w", now, now + 60000, &run), ERR_OK);
     assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_take(stage, run_ids, 1, NULL, NULL), ERR_OK);
     assert_int_equal(store_stage_write(stage, 1, &st, 1), ERR_OK);
     memset(&a, 0, sizeof(a));
     a.run = &run;
     a.worker = "w";
     a.full = 1;
     a.models = models;
-    a.seen = seen;
     a.fields = defs;
     a.nfields = 3;
     a.now = now;

@@ -11,13 +11,6 @@
 #define ID_A "AAAAAAAAAAAAAAAAAAAAAAAA"
 #define ID_B "BBBBBBBBBBBBBBBBBBBBBBBB"
 
-static int seen_none(void *ud, const char *id)
-{
-    (void)ud;
-    (void)id;
-    return 1; /* nothing is taken for deleted here */
-}
-
 /* Claims a run, stages pages (n) on a new stage and applies it; from is
  * the data version the run began with, full its type. */
 static void apply_pages(struct fx *f, const struct store_page *pages, int n, int64_t from, int full,
@@ -40,7 +33,6 @@ static void apply_pages(struct fx *f, const struct store_page *pages, int n, int
     a.worker = "w";
     a.full = full;
     a.models = models;
-    a.seen = seen_none;
     a.fields = fields;
     a.nfields = nfields;
     a.now = now;

@@ -20,19 +20,6 @@ static struct store_sync_run claim_one(struct fx *f)
     return r;
 }
 
-static const char *seen_ids[8];
-static int seen_n;
-
-static int seen(void *ud, const char *id)
-{
-    (void)ud;
-    for (int i = 0; i < seen_n; i++) {
-        if (!strcmp(seen_ids[i], id))
-            return 1;
-    }
-    return 0;
-}
-
 /* Stages employees ids[0..n) with body text bodies[i] and applies the run. */
 static struct store_apply run_with(struct fx *f, const char *const *ids, const char *const *bodies,
                                    int n, const struct store_value *values, int nvalues,
@@ -58,11 +45,10 @@ static struct store_apply run_with(struct fx *f, const char *const *ids, const c
         st[i].nattrs = i == 0;
         st[i].values = i == 0 ? values : NULL;
         st[i].nvalues = i == 0 ? nvalues : 0;
-        seen_ids[i] = ids[i];
     }
-    seen_n = n;
     /* One record per batch, so applying walks several batches. */
     assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_take(stage, ids, n, NULL, NULL), ERR_OK);
     for (int i = 0; i < n; i++)
         assert_int_equal(store_stage_write(stage, i + 1, &st[i], 1), ERR_OK);
     memset(&a, 0, sizeof(a));
@@ -70,7 +56,6 @@ static struct store_apply run_with(struct fx *f, const char *const *ids, const c
     a.worker = "w";
     a.full = 1;
     a.models = models;
-    a.seen = seen;
     a.fields = fields;
     a.nfields = nfields;
     a.now = isotime_now_ms();
@@ -143,6 +128,93 @@ static void apply_creates_updates_and_deletes(void **state)
     p = list(f, 1, "B");
     assert_int_equal(p.n, 1);
     assert_string_equal(p.ids[0], "C");
+}
+
+/* A FULL run marks deleted what it took neither by mapping nor from a known
+ * response; a record it kept from a known response stays as it is. */
+static void records_kept_from_known_responses_stay(void **state)
+{
+    struct fx *f = *state;
+    static const char *const models[] = {"hris_employees", NULL};
+    const char *ids[] = {"A", "B", "C"};
+    const char *v1[] = {"{\"a\":1", "{\"b\":1", "{\"c\":1"};
+    const char *kept[] = {"B"};
+    struct store_sync_run run;
+    struct store_stage *stage = NULL;
+    struct store_apply a;
+    struct page p;
+    int64_t added = -1;
+
+    run_with(f, ids, v1, 3, NULL, 0, NULL, 0);
+    run = claim_one(f);
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_keep(stage, kept, 1, &added), ERR_OK);
+    assert_int_equal(added, 1);
+    memset(&a, 0, sizeof(a));
+    a.run = &run;
+    a.worker = "w";
+    a.full = 1;
+    a.models = models;
+    a.now = isotime_now_ms();
+    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
+    store_stage_close(stage);
+    store_sync_run_free(&run);
+    assert_int_equal(a.deleted, 2);
+    p = list(f, 0, NULL);
+    assert_int_equal(p.n, 1);
+    assert_string_equal(p.ids[0], "B");
+    assert_string_equal(p.bodies[0], "{\"b\":1");
+}
+
+struct taken {
+    int n;
+    char ids[8][8];
+    int was_kept[8];
+};
+
+static void on_taken(void *ud, const char *id, int was_kept)
+{
+    struct taken *t = ud;
+
+    snprintf(t->ids[t->n], sizeof(t->ids[0]), "%s", id);
+    t->was_kept[t->n++] = was_kept;
+}
+
+/* What a run took is reported once: a repeat is not, a record a known
+ * response delivered first is, as kept. */
+static void taking_reports_what_the_run_had_not_mapped(void **state)
+{
+    struct fx *f = *state;
+    const char *first[] = {"A", "B"}, *kept[] = {"B", "C", "D"}, *again[] = {"A", "C", "E"};
+    struct store_stage *stage = NULL;
+    struct taken t = {0};
+    int64_t added = -1;
+
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_take(stage, first, 2, on_taken, &t), ERR_OK);
+    assert_int_equal(t.n, 2);
+    assert_int_equal(t.was_kept[0] + t.was_kept[1], 0);
+    /* B was mapped already: only C and D are new to the run. */
+    assert_int_equal(store_stage_keep(stage, kept, 3, &added), ERR_OK);
+    assert_int_equal(added, 2);
+    t.n = 0;
+    assert_int_equal(store_stage_take(stage, again, 3, on_taken, &t), ERR_OK);
+    assert_int_equal(t.n, 2); /* A is a repeat */
+    for (int i = 0; i < t.n; i++) {
+        assert_true(strcmp(t.ids[i], "C") == 0 || strcmp(t.ids[i], "E") == 0);
+        assert_int_equal(t.was_kept[i], strcmp(t.ids[i], "C") == 0);
+    }
+    /* C, mapped now, is not reported a second time. */
+    t.n = 0;
+    assert_int_equal(store_stage_take(stage, again, 3, on_taken, &t), ERR_OK);
+    assert_int_equal(t.n, 0);
+    store_stage_close(stage);
+
+    /* A new stage starts with nothing taken. */
+    assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
+    assert_int_equal(store_stage_take(stage, first, 2, on_taken, &t), ERR_OK);
+    assert_int_equal(t.n, 2);
+    store_stage_close(stage);
 }
 
 struct states {
@@ -301,7 +373,6 @@ static void a_lost_lease_applies_nothing(void **state)
     a.run = &run;
     a.worker = "w";
     a.models = models;
-    a.seen = seen;
     a.now = later;
     assert_int_equal(store_sync_apply(stage, &a), ERR_NOT_FOUND);
     store_stage_close(stage);
@@ -340,7 +411,6 @@ static void staging_is_private_and_goes_with_its_stage(void **state)
     a.run = &run;
     a.worker = "w";
     a.models = models;
-    a.seen = seen;
     a.now = isotime_now_ms();
     assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
     store_stage_close(stage);
@@ -354,6 +424,8 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
     const struct CMUnitTest tests[] = {
         T(apply_creates_updates_and_deletes),
+        T(records_kept_from_known_responses_stay),
+        T(taking_reports_what_the_run_had_not_mapped),
         T(state_reports_hashes_and_deletions),
         T(fields_and_values),
         T(attribute_filters),
