@@ -850,6 +850,13 @@ static int timeoff_match(const struct timeoff_filter *f, const struct gen_absenc
     return 1;
 }
 
+/* 1 when f lets every time-off through. */
+static int timeoff_unfiltered(const struct timeoff_filter *f)
+{
+    return f->start == INT64_MIN && f->end == INT64_MAX && f->updated_from == INT64_MIN &&
+           !f->n_emp;
+}
+
 /* Time-offs: `offset` is a page number starting at 1 (Personio's quirk). */
 static void list_timeoffs(const struct sim_ctx *ctx, const struct http_req *req,
                           struct http_resp *resp)
@@ -913,9 +920,18 @@ static void list_timeoffs(const struct sim_ctx *ctx, const struct http_req *req,
     end = state_end_locked(ctx->st, ctx->gen->employees);
     {
         struct sbuf items;
+        int64_t first = 0;
 
         sbuf_init(&items);
-        for (int64_t i = 0; i < end; i++) {
+        if (timeoff_unfiltered(&f)) {
+            /* Every visible person has all slots: a page starts at the
+             * person its offset falls on, and the total is a product. */
+            first = state_nth_locked(ctx->st, ctx->gen->employees, skip / GEN_ABSENCES_PER_EMP);
+            if (first < 0)
+                first = end;
+            total = skip - skip % GEN_ABSENCES_PER_EMP;
+        }
+        for (int64_t i = first; i < end; i++) {
             if (f.n_emp) {
                 int want = 0;
 
@@ -937,7 +953,11 @@ static void list_timeoffs(const struct sim_ctx *ctx, const struct http_req *req,
                 }
                 total++;
             }
+            if (n == limit && timeoff_unfiltered(&f))
+                break;
         }
+        if (timeoff_unfiltered(&f))
+            total = state_total_locked(ctx->st, ctx->gen->employees) * GEN_ABSENCES_PER_EMP;
         state_unlock(ctx->st);
         sbuf_printf(&resp->body,
                     "{\"success\":true,\"metadata\":{\"total_elements\":%lld,\"current_page\":%lld,"

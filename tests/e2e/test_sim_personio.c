@@ -338,6 +338,7 @@ static void test_updated_since_and_mutations(void **state)
     json_t *data, *e;
     size_t i;
     int found_1003 = 0, found_1010 = 0;
+    const int pages[] = {1, 2, 3, 286, 287}; /* 1,001 people, 2,002 time-offs */
 
     (void)state;
     login();
@@ -379,6 +380,28 @@ static void test_updated_since_and_mutations(void **state)
     req("GET", "/v1/company/employees/2002", NULL, 1, &r);
     assert_int_equal(r.status, 200);
     hresp_free(&r);
+
+    /* unfiltered time-off pages jump to their first person; a filter that
+     * lets everything through scans: both page alike around the deletion */
+    for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        struct hresp all = {0}, scan = {0};
+        char path[160];
+
+        snprintf(path, sizeof(path), "/v1/company/time-offs?limit=7&offset=%d", pages[i]);
+        req("GET", path, NULL, 1, &all);
+        snprintf(path, sizeof(path),
+                 "/v1/company/time-offs?limit=7&offset=%d&start_date=1900-01-01", pages[i]);
+        req("GET", path, NULL, 1, &scan);
+        assert_int_equal(all.status, 200);
+        assert_int_equal(json_array_size(json_object_get(all.json, "data")),
+                         pages[i] < 287 ? 7 : 0);
+        assert_true(json_equal(all.json, scan.json));
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(all.json, "metadata"),
+                                                            "total_elements")),
+                         2002);
+        hresp_free(&all);
+        hresp_free(&scan);
+    }
     control("reset", NULL);
 }
 
