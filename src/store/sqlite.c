@@ -62,8 +62,14 @@ static int drv_connect(const char *url, struct store_conn **out, struct err *e)
         return ERR_STORE;
     }
     sqlite3_busy_timeout(c->db, BUSY_TIMEOUT_MS);
+    /* 16 KiB pages (set while a new file is still empty; an existing one
+     * keeps its size): a sync's apply is one transaction, and the WAL index
+     * every connection maps grows by 8 bytes per page it writes — 28 MiB
+     * with 4 KiB pages at a million employees. Temporary tables keep 4 KiB
+     * pages: their sorts buffer less and ran faster. */
     rc = sqlite3_exec(c->db,
-                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
+                      "PRAGMA temp.page_size=4096; PRAGMA synchronous=NORMAL; "
                       "PRAGMA foreign_keys=ON;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {

@@ -5,6 +5,7 @@
 
 #include <setjmp.h>
 #include <sodium.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -59,6 +60,46 @@ static void migrations_are_idempotent(void **state)
     assert_int_equal(applied, 0);
     assert_int_equal(version, 8);
     assert_string_equal(store_backend(f->s), "sqlite");
+}
+
+/* The page size a database file's header records (bytes 16-17, big-endian). */
+static int file_page_size(const char *path)
+{
+    unsigned char h[18];
+    FILE *fp = fopen(path, "rb");
+    size_t got = fp ? fread(h, 1, sizeof(h), fp) : 0;
+
+    if (fp)
+        fclose(fp);
+    assert_int_equal(got, sizeof(h));
+    return h[16] << 8 | h[17];
+}
+
+static void new_files_get_16k_pages_old_ones_keep_theirs(void **state)
+{
+    struct fx *f = *state;
+    char path[128];
+    sqlite3 *db;
+    struct store *s = NULL;
+    struct err e;
+    int version = 0;
+
+    snprintf(path, sizeof(path), "%s/t.db", f->dir);
+    assert_int_equal(file_page_size(path), 16384);
+
+    /* A file made with 4 KiB pages before: opened, migrated, unchanged. */
+    snprintf(path, sizeof(path), "%s/old.db", f->dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "PRAGMA page_size=4096; CREATE TABLE t (x)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    snprintf(path, sizeof(path), "sqlite:%s/old.db", f->dir);
+    assert_int_equal(store_open(path, 1, &s, &e), ERR_OK);
+    assert_int_equal(store_migrate(s, NULL, &version), ERR_OK);
+    assert_int_equal(version, 8);
+    store_close(s);
+    snprintf(path, sizeof(path), "%s/old.db", f->dir);
+    assert_int_equal(file_page_size(path), 4096);
 }
 
 static void bad_urls(void **state)
@@ -165,6 +206,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup, teardown),
+        cmocka_unit_test_setup_teardown(new_files_get_16k_pages_old_ones_keep_theirs, setup,
+                                        teardown),
         cmocka_unit_test(bad_urls),
         cmocka_unit_test_setup_teardown(environments_and_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(integration_life, setup, teardown),
