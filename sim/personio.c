@@ -921,9 +921,10 @@ static void list_timeoffs(const struct sim_ctx *ctx, const struct http_req *req,
     {
         struct sbuf items;
         int64_t first = 0;
+        int direct = timeoff_unfiltered(&f);
 
         sbuf_init(&items);
-        if (timeoff_unfiltered(&f)) {
+        if (direct) {
             /* Every visible person has all slots: a page starts at the
              * person its offset falls on, and the total is a product. */
             first = state_nth_locked(ctx->st, ctx->gen->employees, skip / GEN_ABSENCES_PER_EMP);
@@ -953,10 +954,10 @@ static void list_timeoffs(const struct sim_ctx *ctx, const struct http_req *req,
                 }
                 total++;
             }
-            if (n == limit && timeoff_unfiltered(&f))
+            if (direct && n == limit)
                 break;
         }
-        if (timeoff_unfiltered(&f))
+        if (direct)
             total = state_total_locked(ctx->st, ctx->gen->employees) * GEN_ABSENCES_PER_EMP;
         state_unlock(ctx->st);
         sbuf_printf(&resp->body,
