@@ -314,7 +314,7 @@ if [ -n "$PG_URL" ]; then
 fi
 
 # The memory target's size: a fresh FULL sync of BENCH_MEMORY_EMPLOYEES
-# (0 skips; a million takes most of an hour and ~40 GB of disk).
+# (0 skips; a million takes about 30 minutes and 33 GB of disk).
 M=${BENCH_MEMORY_EMPLOYEES:-0}
 if [ "$M" -gt 0 ]; then
     echo "bench: memory ($M employees)..." >&2
