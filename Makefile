@@ -138,6 +138,11 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@$(BUILD)/hrbridge demo --listen 127.0.0.1:$${HB_DEMO_PORT:-8080}
 
+# What jansson alone costs on a sync's responses (bench/run.sh).
+$(BUILD)/parse_floor: $(call obj,bench/parse_floor.c) $(LIB)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 bench:
 	@sh scripts/install-deps.sh bench
 	@sh bench/run.sh

@@ -8,7 +8,8 @@
 #   fields    GET …/integration-fields?page_size=2000, the same way
 #   sync      FULL sync of BENCH_EMPLOYEES hrsim employees (60 raw fields,
 #             10 selected) vs curl downloading the same requests, one at a
-#             time (the target's baseline) and as many at once as the sync
+#             time (the target's baseline) and as many at once as the sync;
+#             beside it what jansson alone takes to parse those responses
 #   resync    the same sync again with nothing changed
 #   memory    peak RSS of that sync, of one of BENCH_MEMORY_EMPLOYEES (0:
 #             skipped) and of serve under the serving load
@@ -34,7 +35,7 @@ ROWS=""
 for tool in wrk nginx curl jq /usr/bin/time; do
     command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
-make --no-print-directory RELEASE=1 BUILD=$BUILD all >/dev/null
+make --no-print-directory RELEASE=1 BUILD=$BUILD all $BUILD/parse_floor >/dev/null
 
 cleanup() {
     [ -f "$DIR/nginx.pid" ] && nginx -c "$DIR/nginx.conf" -s stop 2>/dev/null || true
@@ -282,9 +283,13 @@ t0=$(now_ms)
 curl -s --no-progress-meter --parallel --parallel-max "${HRBRIDGE_SYNC_CONNECTIONS:-4}" -H "Authorization: Bearer $TOKEN" \
     -K "$DIR/urls"
 pdl=$(awk -v ms=$(($(now_ms) - t0)) 'BEGIN { printf "%.2f", ms / 1000 }')
+# The floor under any sync that reads what it is sent: jansson parsing the
+# same responses (bench/parse_floor.c), without fetching, mapping or storing.
+set -- $($BUILD/parse_floor "$TOKEN" "$DIR/urls"); parsed_mb=$(($1 / 1000000)); parse=$2
 # A fresh FULL sync (serve runs without a worker, so this is the first).
 timed_sync "$DB" "$ID"
 read -r full rss <"$DIR/sync.time"
+row "jansson parse of the $parsed_mb MB s (vs download)" "$dl" "$parse" "$(ratio "$parse" "$dl")" "-" "-"
 row "fresh FULL sync s (vs download)" "$dl" "$full" "$(ratio "$full" "$dl")" "<=1.5" "$(le "$(ratio "$full" "$dl")" 1.5)"
 row "FULL sync peak RSS KiB" "-" "$rss" "-" "<=65536" "$(le "$rss" 65536)"
 # 10 fields selected: one sync collects their values, the next finds nothing new.

@@ -99,8 +99,10 @@ int store_stage_pages(struct store_stage *st, const struct store_page *pages, in
                                5, p, rows);
     if (rc == ERR_OK)
         rc = store_tx_commit(s, st->c);
-    if (rc != ERR_OK)
+    if (rc != ERR_OK) {
         store_tx_rollback(s, st->c);
+        st->failed = 1;
+    }
     free(p);
     return rc;
 }

@@ -142,7 +142,7 @@ static void params_add(struct params *ps, struct store_param p)
 }
 
 static const char *const stage_ddl[] = {
-    "CREATE TEMP TABLE IF NOT EXISTS run_records (id TEXT NOT NULL PRIMARY KEY, "
+    "CREATE TEMP TABLE IF NOT EXISTS run_records (id TEXT NOT NULL, "
     "model TEXT NOT NULL, remote_id TEXT NOT NULL, body TEXT NOT NULL, summary TEXT NOT NULL, "
     "hash TEXT NOT NULL, is_new INTEGER NOT NULL, batch INTEGER NOT NULL)",
     "CREATE TEMP TABLE IF NOT EXISTS run_attrs (record_id TEXT NOT NULL, name TEXT NOT NULL, "
@@ -202,8 +202,9 @@ void store_stage_close(struct store_stage *st)
         return;
     for (size_t i = 0; rc == ERR_OK && i < sizeof(stage_drop) / sizeof(stage_drop[0]); i++)
         rc = st->s->drv->exec(st->c, stage_drop[i]);
-    /* A connection that kept its tables is not handed to anyone else. */
-    store_conn_put(st->s, st->c, rc != ERR_OK);
+    /* A connection that kept its tables, or may hold half-written ones, is
+     * not handed to anyone else (closing it removes them). */
+    store_conn_put(st->s, st->c, rc != ERR_OK || st->failed);
     free(st);
 }
 
@@ -262,8 +263,10 @@ int store_stage_write(struct store_stage *stage, int batch, const struct store_s
         rc = ERR_STORE;
     if (rc == ERR_OK)
         rc = store_tx_commit(s, c);
-    if (rc != ERR_OK)
+    if (rc != ERR_OK) {
         store_tx_rollback(s, c);
+        stage->failed = 1;
+    }
     free(rec.v);
     free(attrs.v);
     free(values.v);
@@ -284,6 +287,8 @@ static int insert_taken(struct store_stage *st, const char *const ids[], int n, 
     }
     rc = insert_rows(st->s, st->c, "INSERT INTO run_taken (id, kept, mapped) VALUES ", tail, 3, p,
                      n, fn, ud, changes);
+    if (rc != ERR_OK)
+        st->failed = 1;
     free(p);
     return rc;
 }
@@ -541,8 +546,8 @@ static int move_staged(struct store *s, struct store_conn *c, const struct store
     if (rc == ERR_OK)
         rc = store_exec_params(c, s,
                                "INSERT INTO record_attrs (integration_id, record_id, name, value) "
-                               "SELECT ?, record_id, name, value FROM run_attrs "
-                               "ORDER BY record_id, name",
+                               "SELECT ?, record_id, name, value FROM run_attrs WHERE true "
+                               "ORDER BY record_id, name, value ON CONFLICT DO NOTHING",
                                p, 1, NULL);
     /* A field deselected (or unmapped) while the run fetched keeps no values. */
     if (rc == ERR_OK)

@@ -66,10 +66,17 @@ static int drv_connect(const char *url, struct store_conn **out, struct err *e)
      * keeps its size): a sync's apply is one transaction, and the WAL index
      * every connection maps grows by 8 bytes per page it writes — 28 MiB
      * with 4 KiB pages at a million employees. Temporary tables keep 4 KiB
-     * pages: their sorts buffer less and ran faster. */
+     * pages: their sorts buffer less and ran faster. They hold only a run's
+     * staging, which a failed write makes worthless anyway (the run fails
+     * and its connection is closed, records.c), so they keep no rollback
+     * journal: in a file it wrote every temporary page a staging
+     * transaction touched once more (1.5 GB in a re-sync of 20,000
+     * employees); in memory it took a fresh sync's peak RSS from 31 to 126
+     * MiB. */
     rc = sqlite3_exec(c->db,
                       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
-                      "PRAGMA temp.page_size=4096; PRAGMA synchronous=NORMAL; "
+                      "PRAGMA temp.page_size=4096; PRAGMA temp.journal_mode=OFF; "
+                      "PRAGMA synchronous=NORMAL; "
                       "PRAGMA foreign_keys=ON;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {

@@ -363,8 +363,10 @@ int store_stage_open(struct store *s, struct store_stage **out);
 void store_stage_close(struct store_stage *st);
 
 /* Writes batch number batch (one remote page; numbered from 1 up) of new or
- * changed records in one transaction of the staging area. Each record may
- * be staged once per run (ERR_CONFLICT otherwise). */
+ * changed records in one transaction of the staging area. Each record is
+ * staged once per run: the caller keeps to that (store_stage_take says
+ * which records the run already took); nothing checks it here, so that
+ * staging appends rows instead of keeping an index of them. */
 int store_stage_write(struct store_stage *st, int batch, const struct store_staged *recs, int n);
 
 /* The records a run has taken, kept in its staging area rather than in the

@@ -135,6 +135,8 @@ int store_sync_lock_held(const struct store *s, struct store_conn *c, const char
 struct store_stage {
     struct store *s;
     struct store_conn *c; /* held for the run: its temporary tables are the staging area */
+    int failed;           /* a write to them failed: they may be half written, as SQLite
+                           * keeps no rollback journal for them (sqlite.c) */
 };
 
 /* Rows of ncols parameters each, inserted with head ("INSERT INTO t (a, b)

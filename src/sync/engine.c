@@ -912,8 +912,11 @@ int engine_run(const struct engine_env *env, struct store_sync_run *run, struct 
         if (ctx.auth_failed)
             store_integration_auth_result(env->store, it.id, 0);
     }
-    if (rc == ERR_OK)
+    if (rc == ERR_OK) {
+        log_debug("sync", "msg=\"fetched, applying\" integration=%s run=%s ms=%lld", it.id, run->id,
+                  (long long)(isotime_mono_ms() - t0));
         rc = apply(&st, conn, full);
+    }
 out:
     if (rc != ERR_OK && env->stopping && *env->stopping) {
         store_sync_release(env->store, run, env->worker);

@@ -241,7 +241,7 @@ static void migrate_is_idempotent(void **state)
     char *out = NULL;
 
     assert_int_equal(harness_run(argv, NULL, &out), 0);
-    assert_string_equal(out, "schema version 8 (0 migrations applied)\n");
+    assert_string_equal(out, "schema version 9 (0 migrations applied)\n");
     free(out);
 }
 

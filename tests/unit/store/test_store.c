@@ -58,7 +58,7 @@ static void migrations_are_idempotent(void **state)
 
     assert_int_equal(store_migrate(f->s, &applied, &version), ERR_OK);
     assert_int_equal(applied, 0);
-    assert_int_equal(version, 8);
+    assert_int_equal(version, 9);
     assert_string_equal(store_backend(f->s), "sqlite");
 }
 
@@ -96,7 +96,7 @@ static void new_files_get_16k_pages_old_ones_keep_theirs(void **state)
     snprintf(path, sizeof(path), "sqlite:%s/old.db", f->dir);
     assert_int_equal(store_open(path, 1, &s, &e), ERR_OK);
     assert_int_equal(store_migrate(s, NULL, &version), ERR_OK);
-    assert_int_equal(version, 8);
+    assert_int_equal(version, 9);
     store_close(s);
     snprintf(path, sizeof(path), "%s/old.db", f->dir);
     assert_int_equal(file_page_size(path), 4096);
