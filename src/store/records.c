@@ -371,6 +371,13 @@ static int mark_deleted(struct store *s, struct store_conn *c, struct store_appl
 {
     int rc = ERR_OK;
 
+    /* Statistics from before a large apply (or none, for the run's own
+     * table) take the integration for a few records: PostgreSQL then
+     * scanned all of run_taken once per record (37 s for 3,000 employees).
+     * ANALYZE in the transaction counts its own rows. */
+    if (s->drv->lagging_statistics && a->created + a->updated >= ANALYZE_AFTER)
+        rc = store_exec_params(c, s, "ANALYZE records, run_taken", NULL, 0, NULL);
+
     for (const char *const *m = a->models; rc == ERR_OK && *m; m++) {
         struct store_param p[4] = {sp_int(a->now), sp_int(a->now), sp_text(a->run->integration_id),
                                    sp_text(*m)};
