@@ -72,14 +72,11 @@ static int drv_connect(const char *url, struct store_conn **out, struct err *e)
      * journal: in a file it wrote every temporary page a staging
      * transaction touched once more (1.5 GB in a re-sync of 20,000
      * employees); in memory it took a fresh sync's peak RSS from 31 to 126
-     * MiB. Their cache is 8 MiB rather than 2: the run's record ids
-     * (run_taken) are inserted in random order, and 2 MiB held a third of
-     * them at 20,000 employees (1.4 GB read and written in a re-sync). */
+     * MiB. */
     rc = sqlite3_exec(c->db,
                       "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; "
                       "PRAGMA temp.page_size=4096; PRAGMA temp.journal_mode=OFF; "
-                      "PRAGMA temp.cache_size=-8192; PRAGMA synchronous=NORMAL; "
-                      "PRAGMA foreign_keys=ON;",
+                      "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
                       NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
         err_set(e, ERR_STORE, "cannot set up %s: %s", path, msg ? msg : "unknown error");
