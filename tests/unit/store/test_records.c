@@ -383,6 +383,22 @@ static void a_lost_lease_applies_nothing(void **state)
     store_sync_run_free(&other);
 }
 
+/* Applies what stage holds as a DELTA run of employees, then closes it. */
+static struct store_apply apply_stage(struct store_sync_run *run, struct store_stage *stage)
+{
+    static const char *const models[] = {"hris_employees", NULL};
+    struct store_apply a;
+
+    memset(&a, 0, sizeof(a));
+    a.run = run;
+    a.worker = "w";
+    a.models = models;
+    a.now = isotime_now_ms();
+    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
+    store_stage_close(stage);
+    return a;
+}
+
 static void count_attr(void *ud, const char *record_id, const char *name, const char *value)
 {
     (void)record_id;
@@ -395,7 +411,6 @@ static void count_attr(void *ud, const char *record_id, const char *name, const 
 static void a_repeated_attribute_is_stored_once(void **state)
 {
     struct fx *f = *state;
-    static const char *const models[] = {"hris_employees", NULL};
     const char *ids[] = {"A"};
     struct store_sync_run run = claim_one(f);
     struct store_attr attrs[] = {{"group_id", "G1"}, {"group_id", "G0"}, {"group_id", "G1"}};
@@ -406,13 +421,7 @@ static void a_repeated_attribute_is_stored_once(void **state)
 
     assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
     assert_int_equal(store_stage_write(stage, 1, &st, 1), ERR_OK);
-    memset(&a, 0, sizeof(a));
-    a.run = &run;
-    a.worker = "w";
-    a.models = models;
-    a.now = isotime_now_ms();
-    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
-    store_stage_close(stage);
+    a = apply_stage(&run, stage);
     assert_int_equal(a.created, 1);
     assert_int_equal(store_records_attrs(f->s, f->integ, ids, 1, count_attr, &n), ERR_OK);
     assert_int_equal(n, 2);
@@ -424,7 +433,6 @@ static void a_repeated_attribute_is_stored_once(void **state)
 static void staging_is_private_and_goes_with_its_stage(void **state)
 {
     struct fx *f = *state;
-    static const char *const models[] = {"hris_employees", NULL};
     struct store_sync_run run = claim_one(f);
     struct store_attr attr = {"work_email", "x@acme.example"};
     struct store_value val = {"F1", "1"};
@@ -444,13 +452,7 @@ static void staging_is_private_and_goes_with_its_stage(void **state)
 
     /* The next stage (on a connection the closed ones gave back) starts empty. */
     assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
-    memset(&a, 0, sizeof(a));
-    a.run = &run;
-    a.worker = "w";
-    a.models = models;
-    a.now = isotime_now_ms();
-    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
-    store_stage_close(stage);
+    a = apply_stage(&run, stage);
     assert_int_equal(a.created, 0);
     assert_int_equal(list(f, 1, NULL).n, 0);
     store_sync_run_free(&run);
@@ -462,7 +464,6 @@ static void staging_is_private_and_goes_with_its_stage(void **state)
 static void a_failed_staging_write_leaves_nothing_behind(void **state)
 {
     struct fx *f = *state;
-    static const char *const models[] = {"hris_employees", NULL};
     struct store_sync_run run = claim_one(f);
     struct store_staged st = {"A", "hris_employees", "A", "{", "{", "h", 1, NULL, 0, NULL, 0};
     struct store_stage *stage = NULL;
@@ -477,13 +478,7 @@ static void a_failed_staging_write_leaves_nothing_behind(void **state)
     st.id = st.remote_id = "B";
     assert_int_equal(store_stage_open(f->s, &stage), ERR_OK);
     assert_int_equal(store_stage_write(stage, 1, &st, 1), ERR_OK);
-    memset(&a, 0, sizeof(a));
-    a.run = &run;
-    a.worker = "w";
-    a.models = models;
-    a.now = isotime_now_ms();
-    assert_int_equal(store_sync_apply(stage, &a), ERR_OK);
-    store_stage_close(stage);
+    a = apply_stage(&run, stage);
     assert_int_equal(a.created, 1);
     assert_int_equal(list(f, 1, NULL).n, 1);
     assert_string_equal(list(f, 1, NULL).ids[0], "B");
