@@ -10,40 +10,25 @@
  * connectors' jsonarena_loadb) and its release are timed. Prints
  * "BYTES SECONDS" (parse time only) on stdout.
  */
+#include "core/buf.h"
+#include "core/err.h"
 #include "core/jsonarena.h"
 
 #include <curl/curl.h>
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define MAX_BODY (64u << 20)
 
-struct body {
-    char *data;
-    size_t len, cap;
-};
-
 static size_t on_data(char *ptr, size_t size, size_t n, void *ud)
 {
-    struct body *b = ud;
-    size_t len = size * n;
-
-    if (b->len + len > MAX_BODY)
-        return 0; /* curl fails the transfer */
-    if (b->len + len > b->cap) {
-        b->cap = (b->len + len) * 2;
-        b->data = realloc(b->data, b->cap);
-        if (!b->data)
-            abort();
-    }
-    memcpy(b->data + b->len, ptr, len);
-    b->len += len;
-    return len;
+    /* Past MAX_BODY buf_append fails, and so does the transfer. */
+    return buf_append(ud, ptr, size * n) == ERR_OK ? size * n : 0;
 }
 
+/* Seconds, finer than isotime_mono_ms: one balance parses in microseconds. */
 static double mono_s(void)
 {
     struct timespec ts;
@@ -55,7 +40,7 @@ static double mono_s(void)
 int main(int argc, char **argv)
 {
     struct curl_slist *headers = NULL;
-    struct body b = {0};
+    struct buf b;
     char line[4096], auth[1024];
     double parse_s = 0;
     long long bytes = 0;
@@ -72,6 +57,7 @@ int main(int argc, char **argv)
         perror(argv[2]);
         return 1;
     }
+    buf_init(&b, MAX_BODY);
     jsonarena_install();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     h = curl_easy_init();
@@ -94,14 +80,14 @@ int main(int argc, char **argv)
         if (!end)
             continue;
         *end = '\0';
-        b.len = 0;
+        buf_reset(&b);
         curl_easy_setopt(h, CURLOPT_URL, url);
         if (curl_easy_perform(h) != CURLE_OK) {
             fprintf(stderr, "parse_floor: %s failed\n", url);
             goto out;
         }
         t0 = mono_s();
-        doc = jsonarena_loadb(b.data, b.len, 0, &jerr);
+        doc = jsonarena_loadb(buf_str(&b), b.len, 0, &jerr);
         json_decref(doc);
         parse_s += mono_s() - t0;
         if (!doc) {
@@ -114,7 +100,7 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     fclose(urls);
-    free(b.data);
+    buf_free(&b);
     curl_slist_free_all(headers);
     curl_easy_cleanup(h);
     curl_global_cleanup();
